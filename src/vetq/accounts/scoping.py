@@ -1,0 +1,84 @@
+"""Every queryset a user sees comes through here (R23).
+
+A school user sees its own school, a region officer its region's schools, the bureau and
+read-only departments everything, a county finance officer its own region. Nothing here
+ever widens a queryset; each function narrows one to what the user may reach, and an
+object outside it is simply not found (404), never shown.
+"""
+
+from django.db.models import Q, QuerySet
+
+from vetq.institutions.models import Institution, Major
+
+from .roles import Role
+
+_SEE_ALL_INSTITUTIONS = {Role.BUREAU_ADMIN, Role.DEPARTMENT_VIEWER}
+
+
+def memberships(user) -> list:
+    """The user's memberships, read once per request object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_vetq_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.select_related("region", "institution", "department"))
+        user._vetq_memberships = cached
+    return cached
+
+
+def roles_of(user) -> set[str]:
+    return {m.role for m in memberships(user)}
+
+
+def has_role(user, role: str) -> bool:
+    return role in roles_of(user)
+
+
+def institution_filter(user) -> Q | None:
+    """A Q over Institution that the user may see, or None for nothing at all."""
+    condition: Q | None = None
+
+    def widen(q: Q) -> None:
+        nonlocal condition
+        condition = q if condition is None else condition | q
+
+    for membership in memberships(user):
+        role = membership.role
+        if role in _SEE_ALL_INSTITUTIONS:
+            return Q()
+        if role == Role.FINANCE_OFFICER:
+            if membership.region_id is None:
+                return Q()
+            widen(Q(region_id=membership.region_id))
+        elif role == Role.REGION_OFFICER:
+            widen(Q(region_id=membership.region_id))
+        elif role == Role.SCHOOL_USER:
+            widen(Q(pk=membership.institution_id))
+    return condition
+
+
+def institutions_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Institution.objects.all() if queryset is None else queryset
+    condition = institution_filter(user)
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition)
+
+
+def majors_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Major.objects.all() if queryset is None else queryset
+    condition = institution_filter(user)
+    if condition is None:
+        return queryset.none()
+    if not condition:
+        return queryset
+    return queryset.filter(institution__in=Institution.objects.filter(condition))
+
+
+def own_institutions(user) -> list:
+    """The schools a school user acts for (usually one)."""
+    return [m.institution for m in memberships(user) if m.role == Role.SCHOOL_USER]
+
+
+def own_regions(user) -> list:
+    return [m.region for m in memberships(user) if m.role == Role.REGION_OFFICER]

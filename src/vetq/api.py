@@ -1,0 +1,22 @@
+"""The JSON API under /api/, with its OpenAPI document at /api/openapi.json.
+
+Every endpoint needs a signed-in session or a bearer token and reads through the same
+scoping module as the pages.
+"""
+
+from ninja import NinjaAPI
+
+from vetq.api_auth import SessionAuth, TokenAuth
+from vetq.institutions.api import router as institutions_router
+from vetq.programs.api import router as programs_router
+
+api = NinjaAPI(
+    title="vetq API",
+    version="1",
+    description="Programs, categories, regions, institutions and majors, scoped to the caller.",
+    auth=[SessionAuth(), TokenAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api.add_router("/", programs_router)
+api.add_router("/", institutions_router)

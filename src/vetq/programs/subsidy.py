@@ -1,0 +1,181 @@
+"""Subsidy arithmetic (补助标准) as pure functions: no Django, no database.
+
+A rule is one of four kinds, each read from the policy file:
+
+- ``fixed``: one amount per project (R1–R6, R9–R11, R13);
+- ``range``: the amount is set when the project is determined, within bounds (R7, R15);
+- ``per_year_plus_bonus``: an amount per construction year plus a one-off bonus when the
+  acceptance rating qualifies (R18);
+- ``total_in_tranches``: one total paid in tranches that must add up to it exactly (R12).
+
+Amounts are Decimal yuan; floats are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+
+CENT = Decimal("0.01")
+
+
+class SubsidyError(ValueError):
+    """An amount or split that the rule does not allow; the message says why."""
+
+
+def _yuan(value: Decimal | int | str) -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("money must not be a float")
+    return Decimal(value).quantize(CENT)
+
+
+def _fmt(value: Decimal) -> str:
+    text = f"{value:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+@dataclass(frozen=True)
+class FixedRule:
+    amount: Decimal
+    kind: str = "fixed"
+
+    def municipal_amount(self, **_: object) -> Decimal:
+        return _yuan(self.amount)
+
+
+@dataclass(frozen=True)
+class RangeRule:
+    minimum: Decimal
+    maximum: Decimal
+    kind: str = "range"
+
+    def municipal_amount(self, *, amount: Decimal | int | str | None = None, **_: object) -> Decimal:
+        if amount is None:
+            raise SubsidyError(
+                f"this subsidy is set at determination: give an amount between "
+                f"{_fmt(self.minimum)} and {_fmt(self.maximum)} yuan"
+            )
+        value = _yuan(amount)
+        if not (self.minimum <= value <= self.maximum):
+            raise SubsidyError(
+                f"{_fmt(value)} yuan is outside the allowed range "
+                f"{_fmt(self.minimum)}–{_fmt(self.maximum)} yuan"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class PerYearPlusBonusRule:
+    per_year: Decimal
+    bonus: Decimal
+    bonus_if: str = "excellent"
+    kind: str = "per_year_plus_bonus"
+
+    def base_amount(self, *, years: int) -> Decimal:
+        if years < 1:
+            raise SubsidyError("the construction period must be at least one year")
+        return _yuan(self.per_year) * years
+
+    def municipal_amount(self, *, years: int, rating: str | None = None, **_: object) -> Decimal:
+        """Per-year amount times the construction years, plus the bonus if the rating earns it."""
+        total = self.base_amount(years=years)
+        if rating == self.bonus_if:
+            total += _yuan(self.bonus)
+        return total
+
+
+@dataclass(frozen=True)
+class TotalInTranchesRule:
+    total: Decimal
+    tranches: int = 1
+    kind: str = "total_in_tranches"
+
+    def municipal_amount(self, **_: object) -> Decimal:
+        return _yuan(self.total)
+
+    def default_split(self, parts: int | None = None) -> list[Decimal]:
+        return split_evenly(self.total, parts or self.tranches)
+
+    def check_split(self, amounts: Sequence[Decimal | int | str]) -> list[Decimal]:
+        return check_split_adds_up(amounts, self.total)
+
+
+Rule = FixedRule | RangeRule | PerYearPlusBonusRule | TotalInTranchesRule
+
+
+def rule_from_mapping(data: dict) -> Rule:
+    """Build a rule from the policy file's subsidy table (already schema-validated)."""
+    kind = data["kind"]
+    if kind == "fixed":
+        return FixedRule(amount=_yuan(data["amount_yuan"]))
+    if kind == "range":
+        return RangeRule(minimum=_yuan(data["min_yuan"]), maximum=_yuan(data["max_yuan"]))
+    if kind == "per_year_plus_bonus":
+        return PerYearPlusBonusRule(
+            per_year=_yuan(data["per_year_yuan"]),
+            bonus=_yuan(data["bonus_yuan"]),
+            bonus_if=data.get("bonus_if", "excellent"),
+        )
+    if kind == "total_in_tranches":
+        return TotalInTranchesRule(total=_yuan(data["total_yuan"]), tranches=int(data["tranches"]))
+    raise SubsidyError(f"unknown subsidy kind {kind!r}")
+
+
+def split_evenly(total: Decimal | int | str, parts: int) -> list[Decimal]:
+    """Split a total into `parts` amounts to the fen; the last part takes the remainder."""
+    if parts < 1:
+        raise SubsidyError("a plan needs at least one tranche")
+    total = _yuan(total)
+    share = (total / parts).quantize(CENT, rounding=ROUND_DOWN)
+    amounts = [share] * (parts - 1)
+    amounts.append(total - share * (parts - 1))
+    return amounts
+
+
+def check_split_adds_up(amounts: Sequence[Decimal | int | str], total: Decimal | int | str) -> list[Decimal]:
+    """Refuse a tranche split that does not add up to the total exactly, or has a non-positive part."""
+    values = [_yuan(a) for a in amounts]
+    if not values:
+        raise SubsidyError("a plan needs at least one tranche")
+    if any(v <= 0 for v in values):
+        raise SubsidyError("every tranche must be a positive amount")
+    expected = _yuan(total)
+    actual = sum(values, Decimal(0))
+    if actual != expected:
+        raise SubsidyError(
+            f"the tranches add up to {_fmt(actual)} yuan, not the grant's {_fmt(expected)} yuan"
+        )
+    return values
+
+
+def check_county_rate(*, municipal: Decimal | int | str, proposed: Decimal | int | str) -> Decimal:
+    """R28: a county-level city pays no less than the municipal rate."""
+    municipal_value, proposed_value = _yuan(municipal), _yuan(proposed)
+    if proposed_value < municipal_value:
+        raise SubsidyError(
+            f"{_fmt(proposed_value)} yuan is below the municipal rate of "
+            f"{_fmt(municipal_value)} yuan; a county-level city may not pay less (R28)"
+        )
+    return proposed_value
+
+
+CITY = "city"
+
+
+def payer_for(
+    *,
+    region_code: str,
+    self_funded_regions: Sequence[str],
+    commissioned: bool,
+    commissioned_paid_by_city: bool = True,
+) -> str:
+    """R28: who pays a project's subsidy — ``"city"`` or the code of a self-funded region."""
+    if region_code in self_funded_regions and not (commissioned and commissioned_paid_by_city):
+        return region_code
+    return CITY
+
+
+def target_allows(*, approved_so_far: int, target: int | None, adding: int = 1) -> bool:
+    """A category's target caps approvals over the whole program period; None means no cap."""
+    return target is None or approved_so_far + adding <= target

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import (
+    InstitutionFactory,
+    MajorFactory,
+    UserFactory,
+    membership,
+)
+
+POLICY = Path(settings.VETQ_DEFAULT_POLICY)
+
+
+@pytest.fixture
+def program(db):
+    """The Wuxi program loaded from its policy file."""
+    from vetq.programs.policy.loader import policy_load
+
+    return policy_load(path=POLICY).program
+
+
+@pytest.fixture
+def regions(program):
+    from vetq.institutions.models import Region
+
+    return {r.code: r for r in Region.objects.all()}
+
+
+@pytest.fixture
+def school(regions):
+    return InstitutionFactory(region=regions["liangxi"])
+
+
+@pytest.fixture
+def other_school(regions):
+    return InstitutionFactory(region=regions["yixing"])
+
+
+@pytest.fixture
+def school_user(school):
+    user = UserFactory(username="school1")
+    membership(user, "school_user", institution=school)
+    return user
+
+
+@pytest.fixture
+def bureau_user(program):
+    user = UserFactory(username="bureau")
+    membership(user, "bureau_admin")
+    return user
+
+
+@pytest.fixture
+def major(school):
+    return MajorFactory(institution=school)
