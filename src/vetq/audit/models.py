@@ -19,8 +19,10 @@ class AuditEntry(models.Model):
     """One recorded event. Each entry holds the SHA-256 of the one before it (a hash chain)."""
 
     at = models.DateTimeField(_("at"), db_index=True)
+    # PROTECT, not SET_NULL: actor_id is hashed, so nulling it would break the chain (and the
+    # PostgreSQL trigger refuses the update). Users who acted are deactivated, not deleted.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", verbose_name=_("actor"),
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
@@ -62,3 +64,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.count} entries, last {self.last_hash[:12]}…"

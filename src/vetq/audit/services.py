@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -25,6 +27,22 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
         "after": entry.after,
         "ip_address": entry.ip_address,
     }
+
+
+def _clean_ip(value: str | None) -> str | None:
+    """The address as the database will give it back, so the hash is taken over that form.
+
+    Django writes IPv6 addresses compressed and lower-case (``2001:DB8::1`` → ``2001:db8::1``);
+    hashing the raw text would make the entry fail verification once read back. Something that
+    is not an address at all is dropped rather than refused: an audit write must not fail.
+    """
+    if not value:
+        return None
+    try:
+        validate_ipv46_address(value)
+    except ValidationError:
+        return None
+    return AuditEntry._meta.get_field("ip_address").get_prep_value(value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -73,7 +91,7 @@ def audit_log(
             object_repr=str(object_repr)[:200],
             before=_jsonable(before),
             after=_jsonable(after),
-            ip_address=ip_address,
+            ip_address=_clean_ip(ip_address),
             prev_hash=head.last_hash,
         )
         entry.hash = entry_hash(head.last_hash, _hashed_fields(entry))
@@ -105,7 +123,11 @@ def audit_verify() -> ChainReport:
         prev = entry.hash
         checked += 1
     head = AuditHead.objects.filter(pk=1).first()
-    if head is not None and head.last_hash != prev:
+    if head is None:
+        if checked:
+            return ChainReport(checked, None, "the chain head is missing")
+        return ChainReport(checked)
+    if head.last_hash != prev or head.count != checked:
         return ChainReport(
             checked, None, "the chain head does not match the last entry: entries were removed"
         )

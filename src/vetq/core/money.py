@@ -10,6 +10,7 @@ from django.db import models
 
 CENT = Decimal("0.01")
 WAN = Decimal(10_000)
+WAN_PLACES = Decimal("0.0001")
 
 
 class MoneyField(models.DecimalField):
@@ -30,16 +31,16 @@ class MoneyField(models.DecimalField):
 
 
 def to_yuan(value: Decimal | int | str) -> Decimal:
-    """Convert an exact value to yuan with two places; floats are refused."""
-    if isinstance(value, float):
-        raise TypeError("money must not be a float")
+    """An exact value in yuan with two places, half a fen rounding up; floats are refused."""
+    if isinstance(value, float | bool):
+        raise TypeError(f"money must not be a {type(value).__name__}")
     try:
         amount = Decimal(value)
-    except (InvalidOperation, ValueError) as exc:
+        if not amount.is_finite():
+            raise ValueError
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError) as exc:
         raise ValueError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _group(amount: Decimal) -> str:
@@ -60,9 +61,10 @@ def format_wanyuan(value: Decimal | int | None) -> str:
     """100000 → '10'; 63000000 → '6,300'; 125000 → '12.5' (万元, at most 4 places)."""
     if value is None:
         return ""
-    amount = to_yuan(value) / WAN
-    text = f"{amount:,.4f}".rstrip("0").rstrip(".")
-    return text
+    amount = (to_yuan(value) / WAN).quantize(WAN_PLACES, rounding=ROUND_HALF_UP)
+    if amount == 0:
+        return "0"  # not "-0" for a negative amount below half a yuan
+    return f"{amount:,.4f}".rstrip("0").rstrip(".")
 
 
 def format_money(value: Decimal | int | None, language: str) -> str:

@@ -12,5 +12,6 @@ def home(request):
             progress=program_progress(program),
             budget=program_budget(program),
             full_target_cost=full_target_cost(program),
+            self_funded=list(program.self_funded_regions.all()),
         )
     return render(request, "portal/home.html", context)

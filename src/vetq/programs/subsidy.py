@@ -8,16 +8,18 @@ A rule is one of four kinds, each read from the policy file:
   acceptance rating qualifies (R18);
 - ``total_in_tranches``: one total paid in tranches that must add up to it exactly (R12).
 
-Amounts are Decimal yuan; floats are refused.
+Amounts are Decimal yuan to the fen; floats are refused, and so are fractions of a fen, which
+would otherwise be rounded into or out of a rule's bounds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
+RATINGS = ("fail", "pass", "excellent")  # acceptance ratings (R31), lowest first
 
 
 class SubsidyError(ValueError):
@@ -25,9 +27,18 @@ class SubsidyError(ValueError):
 
 
 def _yuan(value: Decimal | int | str) -> Decimal:
-    if isinstance(value, float):
-        raise TypeError("money must not be a float")
-    return Decimal(value).quantize(CENT)
+    if isinstance(value, float | bool):
+        raise TypeError(f"money must not be a {type(value).__name__}")
+    try:
+        amount = Decimal(value)
+        if not amount.is_finite():
+            raise ValueError
+        exact = amount.quantize(CENT)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise SubsidyError(f"not an amount of yuan: {value!r}") from exc
+    if exact != amount:
+        raise SubsidyError(f"{value} yuan is not a whole number of fen")
+    return exact
 
 
 def _fmt(value: Decimal) -> str:
@@ -77,10 +88,16 @@ class PerYearPlusBonusRule:
             raise SubsidyError("the construction period must be at least one year")
         return _yuan(self.per_year) * years
 
+    def earns_bonus(self, rating: str | None) -> bool:
+        """A rating earns the bonus if it is at least ``bonus_if``: excellent beats pass."""
+        if rating not in RATINGS:
+            return False
+        return RATINGS.index(rating) >= RATINGS.index(self.bonus_if)
+
     def municipal_amount(self, *, years: int, rating: str | None = None, **_: object) -> Decimal:
         """Per-year amount times the construction years, plus the bonus if the rating earns it."""
         total = self.base_amount(years=years)
-        if rating == self.bonus_if:
+        if self.earns_bonus(rating):
             total += _yuan(self.bonus)
         return total
 
@@ -95,7 +112,7 @@ class TotalInTranchesRule:
         return _yuan(self.total)
 
     def default_split(self, parts: int | None = None) -> list[Decimal]:
-        return split_evenly(self.total, parts or self.tranches)
+        return split_evenly(self.total, self.tranches if parts is None else parts)
 
     def check_split(self, amounts: Sequence[Decimal | int | str]) -> list[Decimal]:
         return check_split_adds_up(amounts, self.total)
@@ -123,10 +140,15 @@ def rule_from_mapping(data: dict) -> Rule:
 
 
 def split_evenly(total: Decimal | int | str, parts: int) -> list[Decimal]:
-    """Split a total into `parts` amounts to the fen; the last part takes the remainder."""
+    """Split a total into `parts` positive amounts to the fen; the last part takes the remainder.
+
+    Refuses a total too small to give every part at least one fen.
+    """
     if parts < 1:
         raise SubsidyError("a plan needs at least one tranche")
     total = _yuan(total)
+    if total < CENT * parts:
+        raise SubsidyError(f"{_fmt(total)} yuan cannot be split into {parts} positive tranches")
     share = (total / parts).quantize(CENT, rounding=ROUND_DOWN)
     amounts = [share] * (parts - 1)
     amounts.append(total - share * (parts - 1))
@@ -174,6 +196,11 @@ def payer_for(
     if region_code in self_funded_regions and not (commissioned and commissioned_paid_by_city):
         return region_code
     return CITY
+
+
+def municipal_share(*, payer: str, amount: Decimal | int | str) -> Decimal:
+    """R27/R28: what a grant takes from the municipal budget — all of it if the city pays, else nothing."""
+    return _yuan(amount) if payer == CITY else Decimal("0.00")
 
 
 def target_allows(*, approved_so_far: int, target: int | None, adding: int = 1) -> bool:

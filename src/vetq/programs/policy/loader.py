@@ -16,7 +16,7 @@ from vetq.institutions.models import Department, Industry, Region
 
 from ..models import Category, Program, SubsidyRule
 from .errors import PolicyError, PolicyProblem, find_line, key_path
-from .schema import Policy
+from .schema import Policy, ReferenceProblems
 
 
 def policy_parse(path: Path | str) -> tuple[Policy, str]:
@@ -26,11 +26,14 @@ def policy_parse(path: Path | str) -> tuple[Policy, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PolicyError(name, [PolicyProblem("", None, f"cannot read the file: {exc.strerror}")]) from exc
+        problem = PolicyProblem("", None, f"cannot read the file: {exc.strerror or exc}")
+        raise PolicyError(name, [problem]) from exc
     try:
-        text = raw.decode("utf-8")
+        # utf-8-sig: editors on Windows often save UTF-8 with a byte-order mark
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PolicyError(name, [PolicyProblem("", None, "the file is not UTF-8 text")]) from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PolicyError(name, [PolicyProblem("", line, "the file is not UTF-8 text")]) from exc
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -39,10 +42,19 @@ def policy_parse(path: Path | str) -> tuple[Policy, str]:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            PolicyProblem(key_path(err["loc"]), find_line(text, err["loc"]), _reason(err))
-            for err in exc.errors(include_url=False)
-        ]
+        problems = []
+        for err in exc.errors(include_url=False):
+            error = err.get("ctx", {}).get("error")
+            if isinstance(error, ReferenceProblems):
+                problems.extend(
+                    PolicyProblem(key_path(loc), find_line(text, loc), message)
+                    for loc, message in error.problems
+                )
+                continue
+            loc = err["loc"]
+            if err["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+                loc = (*loc, "kind")
+            problems.append(PolicyProblem(key_path(loc), find_line(text, loc), _reason(err)))
         raise PolicyError(name, problems) from exc
     return policy, hashlib.sha256(raw).hexdigest()
 
@@ -60,6 +72,11 @@ def _reason(err: dict) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown key (is it misspelt?)"
     if err["type"] == "missing":
+        return "required key is missing"
+    if err["type"] == "union_tag_invalid":
+        ctx = err["ctx"]
+        return f"unknown subsidy kind {ctx['tag']!r} (expected {ctx['expected_tags']})"
+    if err["type"] == "union_tag_not_found":
         return "required key is missing"
     message = err["msg"]
     return message.removeprefix("Value error, ")
@@ -120,7 +137,8 @@ def _same_rule(rule: SubsidyRule, fields: dict) -> bool:
 @transaction.atomic
 def policy_load(*, path: Path | str, actor=None) -> LoadResult:
     """Load a policy file into the database: regions, departments, industries, the program,
-    its categories and subsidy rules. Loading the same file again changes nothing.
+    its categories and subsidy rules, and audit what changed. Loading the same file again
+    changes nothing and writes nothing.
 
     A changed subsidy rule becomes a new rule version (old grants keep the version they came
     from). Categories missing from the file are deactivated, never deleted. Refuses a file that
@@ -130,6 +148,8 @@ def policy_load(*, path: Path | str, actor=None) -> LoadResult:
     policy, digest = policy_parse(path)
     changes: list[str] = []
 
+    # Idempotence comes from comparing every value, not from the file's digest: a row edited
+    # by hand since the last load is put back, and the audit entry says so.
     regions = {}
     for order, entry in enumerate(policy.regions):
         regions[entry.code] = _upsert(
@@ -158,25 +178,30 @@ def policy_load(*, path: Path | str, actor=None) -> LoadResult:
         "budget_yuan": p.budget_yuan,
         "commissioned_paid_by_city": policy.payers.commissioned_paid_by_city,
     }
+    file_values = {
+        "policy_file": path.name,
+        "policy_sha256": digest,
+        "policy": json.loads(policy.model_dump_json()),
+    }
     program = Program.objects.select_for_update().filter(code=p.code).first()
     created = program is None
     if created:
-        program = Program(code=p.code, **program_values)
+        program = Program.objects.create(
+            code=p.code, loaded_at=timezone.now(), **program_values, **file_values
+        )
         changes.append(f"program {p.code}: added")
     else:
-        if program.policy_sha256 == digest:
-            return LoadResult(program=program, created=False)
         for key, value in program_values.items():
             if getattr(program, key) != value:
                 changes.append(f"program {key}: {getattr(program, key)} → {value}")
                 setattr(program, key, value)
-    program.policy_file = path.name
-    program.policy_sha256 = digest
-    program.policy = json.loads(policy.model_dump_json())
-    program.loaded_at = timezone.now()
-    program.save()
-    program.self_funded_regions.set([regions[c] for c in policy.payers.self_funded_regions])
-    program.industries.set(industries)
+        if program.policy_sha256 != digest:
+            changes.append(f"policy file sha256: {program.policy_sha256[:16]}… → {digest[:16]}…")
+
+    # R28: who pays is policy too, so a changed list of self-funded regions is a change
+    _set_related(program.self_funded_regions, [regions[c] for c in policy.payers.self_funded_regions],
+                 changes, "payers self_funded_regions", report=not created)
+    _set_related(program.industries, industries, changes, "program industries", report=not created)
 
     seen = []
     for order, entry in enumerate(policy.categories):
@@ -217,6 +242,13 @@ def policy_load(*, path: Path | str, actor=None) -> LoadResult:
         category.save(update_fields=["active"])
         changes.append(f"category {category.code}: no longer in the file, deactivated")
 
+    if not changes:
+        return LoadResult(program=program, created=False)
+    if not created:
+        for key, value in file_values.items():
+            setattr(program, key, value)
+        program.loaded_at = timezone.now()
+        program.save()
     audit_log(
         action="policy.load",
         actor=actor,
@@ -224,3 +256,13 @@ def policy_load(*, path: Path | str, actor=None) -> LoadResult:
         after={"file": path.name, "sha256": digest, "changes": changes},
     )
     return LoadResult(program=program, created=created, changes=changes)
+
+
+def _set_related(manager, wanted: list, changes: list[str], label: str, *, report: bool) -> None:
+    current = {obj.pk: obj.code for obj in manager.all()}
+    new = {obj.pk: obj.code for obj in wanted}
+    if current == new:
+        return
+    manager.set(wanted)
+    if report:
+        changes.append(f"{label}: {sorted(current.values())} → {sorted(new.values())}")

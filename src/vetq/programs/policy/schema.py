@@ -1,17 +1,33 @@
 """The schema of a policy file. Pure pydantic: no Django, no database.
 
-Unknown keys are refused (a typo must not silently drop a rule), and every cross-reference
-(a self-funded region, an eligible type) must name something the file defines.
+Unknown keys are refused (a typo must not silently drop a rule), values must have the type
+the key needs (``target = "100"`` is text, not a number), and every cross-reference (a
+self-funded region, an eligible type) must name something the file defines.
 """
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+
+def _a_number(value: Any) -> Any:
+    # TOML reads `100_000` as an int and `0.5` as a Decimal (the loader asks for that); text,
+    # true/false and binary floats are not amounts, however they would coerce.
+    if isinstance(value, str | bool | float):
+        raise ValueError(f"must be a number, not {type(value).__name__} {value!r}")
+    return value
+
 
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=60)]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
-Yuan = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
+Count = Annotated[int, Field(strict=True, ge=1)]
+Flag = Annotated[bool, Field(strict=True)]
+Yuan = Annotated[Decimal, BeforeValidator(_a_number), Field(gt=0, max_digits=15, decimal_places=2)]
+YuanOrZero = Annotated[
+    Decimal, BeforeValidator(_a_number), Field(ge=0, max_digits=15, decimal_places=2)
+]
+Year = Annotated[int, Field(strict=True)]
 INSTITUTION_TYPES = ("higher_vocational", "secondary_vocational", "technical")
 InstitutionTypeCode = Literal["higher_vocational", "secondary_vocational", "technical"]
 Rating = Literal["excellent", "pass"]
@@ -26,20 +42,21 @@ class ProgramSection(Strict):
     title: Name
     title_en: str = ""
     document: str = ""
-    period: tuple[int, int]
+    period: tuple[Year, Year]
     budget_yuan: Yuan
 
-    @model_validator(mode="after")
-    def _period_in_order(self):
-        start, end = self.period
+    @field_validator("period")
+    @classmethod
+    def _period_in_order(cls, period: tuple[int, int]) -> tuple[int, int]:
+        start, end = period
         if not (1990 <= start <= end <= 2100):
             raise ValueError("period must be [first year, last year] with first ≤ last")
-        return self
+        return period
 
 
 class PayersSection(Strict):
     self_funded_regions: list[Code] = []
-    commissioned_paid_by_city: bool = True
+    commissioned_paid_by_city: Flag = True
 
 
 class RegionEntry(Strict):
@@ -59,7 +76,7 @@ class IndustryEntry(Strict):
     code: Code
     name: Name
     name_en: str = ""
-    pillar: bool = False
+    pillar: Flag = False
 
 
 class FixedSubsidy(Strict):
@@ -82,14 +99,14 @@ class RangeSubsidy(Strict):
 class PerYearPlusBonusSubsidy(Strict):
     kind: Literal["per_year_plus_bonus"]
     per_year_yuan: Yuan
-    bonus_yuan: Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+    bonus_yuan: YuanOrZero
     bonus_if: Rating = "excellent"
 
 
 class TotalInTranchesSubsidy(Strict):
     kind: Literal["total_in_tranches"]
     total_yuan: Yuan
-    tranches: Annotated[int, Field(ge=1, le=20)]
+    tranches: Annotated[int, Field(strict=True, ge=1, le=20)]
 
 
 Subsidy = Annotated[
@@ -103,17 +120,22 @@ class CategoryEntry(Strict):
     requirement: str = ""
     name: Name
     name_en: str = ""
-    target: Annotated[int, Field(ge=1)] | None = None
-    award: bool = False
+    target: Count | None = None
+    award: Flag = False
     eligible: Annotated[list[InstitutionTypeCode], Field(min_length=1)]
     subsidy: Subsidy
-    construction_years: Annotated[int, Field(ge=1, le=10)] | None = None
+    # validate_default: a missing value must still be checked against the subsidy kind
+    construction_years: Annotated[
+        Annotated[int, Field(strict=True, ge=1, le=10)] | None, Field(validate_default=True)
+    ] = None
 
-    @model_validator(mode="after")
-    def _years_where_needed(self):
-        if isinstance(self.subsidy, PerYearPlusBonusSubsidy) and self.construction_years is None:
+    @field_validator("construction_years")
+    @classmethod
+    def _years_where_needed(cls, years: int | None, info) -> int | None:
+        subsidy = info.data.get("subsidy")
+        if isinstance(subsidy, PerYearPlusBonusSubsidy) and years is None:
             raise ValueError("a per-year subsidy needs construction_years")
-        return self
+        return years
 
 
 class Policy(Strict):
@@ -127,16 +149,42 @@ class Policy(Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self):
-        for name in ("regions", "departments", "industries", "categories"):
-            seen: set[str] = set()
-            for entry in getattr(self, name):
-                if entry.code in seen:
-                    raise ValueError(f"{name}: the code {entry.code!r} appears twice")
-                seen.add(entry.code)
-        region_codes = {r.code for r in self.regions}
-        unknown = [c for c in self.payers.self_funded_regions if c not in region_codes]
-        if unknown:
-            raise ValueError(
-                f"payers.self_funded_regions names regions the file does not define: {unknown}"
-            )
+        problems = reference_problems(self)
+        if problems:
+            raise ReferenceProblems(problems)
         return self
+
+
+class ReferenceProblems(ValueError):
+    """Codes that repeat or point at nothing, each with the location of the key at fault.
+
+    A model validator's error has no location of its own; the loader reads ``problems`` from
+    the error's context to name the key and line of each one.
+    """
+
+    def __init__(self, problems: list[tuple[tuple, str]]):
+        self.problems = problems
+        super().__init__("; ".join(message for _, message in problems))
+
+
+def reference_problems(policy: "Policy") -> list[tuple[tuple, str]]:
+    """Repeated codes and self-funded regions the file does not define, as (location, message)."""
+    problems: list[tuple[tuple, str]] = []
+    for name in ("regions", "departments", "industries", "categories"):
+        first: dict[str, int] = {}
+        for index, entry in enumerate(getattr(policy, name)):
+            if entry.code in first:
+                problems.append((
+                    (name, index, "code"),
+                    f"the code {entry.code!r} appears twice (first at {name}[{first[entry.code]}])",
+                ))
+            else:
+                first[entry.code] = index
+    region_codes = {r.code for r in policy.regions}
+    for index, code in enumerate(policy.payers.self_funded_regions):
+        if code not in region_codes:
+            problems.append((
+                ("payers", "self_funded_regions", index),
+                f"names the region {code!r}, which the file does not define",
+            ))
+    return problems
