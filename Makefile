@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := vetq.settings
 
-.PHONY: run test install assets messages lint check-migrations test-sqlite test-postgres test-e2e demo clean
+.PHONY: run test install assets messages lint check-migrations test-sqlite test-postgres test-e2e screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,6 @@ run: install
 	$(BIN)/python -m vetq migrate --no-input -v0
 	$(BIN)/python -m vetq policy load policies/wuxi-2016-77.toml
 	VETQ_DEMO=1 $(BIN)/python -m vetq demo
-	$(BIN)/python -m vetq demo --accounts
 	@echo "vetq serves on http://$(HOST):$(PORT)/"
 	$(BIN)/python -m vetq runserver --noreload $(HOST):$(PORT)
 
@@ -56,6 +55,11 @@ test-postgres: install
 	scripts/system-deps.sh postgresql
 	scripts/with-postgres.sh $(BIN)/pytest -m "not e2e" -q
 	scripts/with-postgres.sh env DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e -q
+
+# Refresh the screenshots in docs/guide/img from the browser journeys.
+screenshots: install
+	scripts/system-deps.sh browser
+	VETQ_SCREENSHOTS=docs/guide/img DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e -q
 
 test: install lint check-migrations test-sqlite test-e2e test-postgres
 	@echo "make test: lint, migrations, SQLite, browser and PostgreSQL runs all passed"

@@ -158,3 +158,23 @@ def test_token_command_creates_a_working_key_and_revokes_it(client, school, scho
     assert client.get("/api/institutions", headers={"Authorization": f"Bearer {key}"}).status_code == 200
     call_command("token", "revoke", key[5:13])
     assert client.get("/api/institutions", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_admin_flag_changes_are_audited(school_user):
+    from vetq.audit.models import AuditEntry
+
+    school_user.is_staff = True
+    school_user.save()
+    entry = AuditEntry.objects.filter(action="user.flags").get()
+    assert entry.before == {"is_staff": False}
+    assert entry.after == {"is_staff": True}
+
+
+def test_group_changes_are_audited(school_user):
+    from django.contrib.auth.models import Group
+
+    from vetq.audit.models import AuditEntry
+
+    group = Group.objects.create(name="clerks")
+    school_user.groups.add(group)
+    assert AuditEntry.objects.filter(action="user.group.add").get().after == {"items": ["clerks"]}

@@ -52,6 +52,10 @@ def test_format_wanyuan_writes_ten_thousands_with_at_most_four_places(value, tex
     [
         (100000, "zh-hans", "10万元"),
         (63000000, "zh-hans", "6,300万元"),
+        (100000000, "zh-hans", "1亿元"),
+        (150000000, "zh-hans", "1.5亿元"),
+        (100010000, "zh-hans", "1.0001亿元"),
+        (Decimal("100000000.50"), "zh-hans", "10,000.0001万元"),
         (10000, "zh-hans", "1万元"),
         (Decimal("9999.99"), "zh-hans", "9,999.99元"),
         (5000, "zh-hans", "5,000元"),

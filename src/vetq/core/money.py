@@ -10,6 +10,7 @@ from django.db import models
 
 CENT = Decimal("0.01")
 WAN = Decimal(10_000)
+YI = Decimal(100_000_000)
 WAN_PLACES = Decimal("0.0001")
 
 
@@ -70,12 +71,16 @@ def format_wanyuan(value: Decimal | int | None) -> str:
 def format_money(value: Decimal | int | None, language: str) -> str:
     """An amount as people write it: '10万元' in Chinese, '100,000 yuan' in English.
 
-    Amounts of ten thousand yuan or more are written in 万元 in Chinese, smaller ones in 元.
+    Chinese writes whole multiples of 万元 from 1亿 up in 亿元 (1亿元, 1.5亿元), other amounts
+    of ten thousand yuan or more in 万元, smaller ones in 元.
     """
     if value is None:
         return ""
     amount = to_yuan(value)
     if language.startswith("zh"):
+        if abs(amount) >= YI and amount % WAN == 0:
+            text = f"{amount / YI:,.4f}".rstrip("0").rstrip(".")
+            return f"{text}亿元"
         if abs(amount) >= WAN:
             return f"{format_wanyuan(amount)}万元"
         return f"{format_yuan(amount)}元"
