@@ -28,6 +28,7 @@ assets: node_modules/.installed
 
 messages: $(VENV)/.installed
 	scripts/system-deps.sh gettext
+	scripts/system-deps.sh pdf
 	cd src/vetq && ../../$(BIN)/python -m vetq compilemessages --ignore=.venv -v0
 
 run: install
@@ -45,7 +46,7 @@ check-migrations: $(VENV)/.installed
 	$(BIN)/python -m vetq makemigrations --check --dry-run -v1
 
 test-sqlite: install
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e" -q -n 2
 
 test-e2e: install
 	scripts/system-deps.sh browser
@@ -53,7 +54,7 @@ test-e2e: install
 
 test-postgres: install
 	scripts/system-deps.sh postgresql
-	scripts/with-postgres.sh $(BIN)/pytest -m "not e2e" -q
+	scripts/with-postgres.sh $(BIN)/pytest -m "not e2e" -q -n 2
 	scripts/with-postgres.sh env DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e -q
 
 # Refresh the screenshots in docs/guide/img from the browser journeys.

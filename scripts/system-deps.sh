@@ -3,6 +3,7 @@
 #   scripts/system-deps.sh gettext      msgfmt, for compiling translations
 #   scripts/system-deps.sh browser      chromium and CJK fonts, for browser tests
 #   scripts/system-deps.sh postgresql   PostgreSQL server binaries, for the PostgreSQL run
+#   scripts/system-deps.sh pdf          Pango and CJK fonts, for PDFs made by WeasyPrint
 set -euo pipefail
 
 need=()
@@ -15,7 +16,11 @@ case "${1:-}" in
   postgresql)
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
     ;;
-  *) echo "usage: $0 gettext|browser|postgresql" >&2; exit 2 ;;
+  pdf)
+    ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+    fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+    ;;
+  *) echo "usage: $0 gettext|browser|postgresql|pdf" >&2; exit 2 ;;
 esac
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -13,6 +13,12 @@ from tests.factories import (
 POLICY = Path(settings.VETQ_DEFAULT_POLICY)
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Uploads made by tests go to a temporary folder, never the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture
 def program(db):
     """The Wuxi program loaded from its policy file."""

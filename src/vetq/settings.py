@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "vetq.programs",
     "vetq.institutions",
     "vetq.accounts",
+    "vetq.notices",
+    "vetq.applications",
     "vetq.reviews",
     "vetq.portal",
     "vetq.demo",
@@ -164,6 +166,8 @@ MEDIA_URL = "/media/"
 EMAIL_BACKEND = os.environ.get(
     "VETQ_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# The address people open vetq at, for links in e-mails.
+VETQ_BASE_URL = os.environ.get("VETQ_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("VETQ_FROM_EMAIL", "vetq@localhost")
 
 # Content Security Policy: scripts only from vetq itself (no CDN, no inline script).
@@ -192,6 +196,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 VETQ_DEFAULT_POLICY = PROJECT_DIR / "policies" / "wuxi-2016-77.toml"
 # Excel uploads larger than this are refused before they are parsed.
 VETQ_IMPORT_MAX_BYTES = int(os.environ.get("VETQ_IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Uploads (R25 plans, application attachments): per-file and per-application caps, and
+# how far an Office file (a zip) may unpack before it is taken for a zip bomb.
+VETQ_UPLOAD_MAX_BYTES = int(os.environ.get("VETQ_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+VETQ_APPLICATION_MAX_BYTES = int(
+    os.environ.get("VETQ_APPLICATION_MAX_BYTES", str(100 * 1024 * 1024))
+)
+VETQ_UPLOAD_MAX_EXPANSION = 100
+VETQ_UPLOAD_MAX_UNPACKED_BYTES = 500 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

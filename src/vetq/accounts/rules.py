@@ -44,3 +44,4 @@ rules.add_perm("institutions.export", is_bureau_admin | is_region_officer | is_d
 rules.add_perm("programs.manage", is_bureau_admin)
 rules.add_perm("accounts.manage_memberships", is_bureau_admin)
 rules.add_perm("audit.view", is_bureau_admin)
+rules.add_perm("calls.manage", is_bureau_admin)

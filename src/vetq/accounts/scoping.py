@@ -82,3 +82,29 @@ def own_institutions(user) -> list:
 
 def own_regions(user) -> list:
     return [m.region for m in memberships(user) if m.role == Role.REGION_OFFICER]
+
+
+def applications_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Applications the user may read.
+
+    The bureau sees all; a region officer its region's schools' applications once they have
+    been submitted (a draft never submitted is the school's own work); a school its own.
+    Other roles see none here (experts reach theirs through their assignments).
+    """
+    from vetq.applications.models import Application
+
+    queryset = Application.objects.all() if queryset is None else queryset
+    condition: Q | None = None
+    for membership in memberships(user):
+        if membership.role == Role.BUREAU_ADMIN:
+            return queryset
+        if membership.role == Role.REGION_OFFICER:
+            q = Q(institution__region_id=membership.region_id, submitted_at__isnull=False)
+        elif membership.role == Role.SCHOOL_USER:
+            q = Q(institution_id=membership.institution_id)
+        else:
+            continue
+        condition = q if condition is None else condition | q
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition)

@@ -11,6 +11,8 @@ from vetq.programs.models import Program
 from vetq.programs.policy.loader import policy_load, policy_parse
 
 from .accounts import accounts_write
+from .application_plan import CATEGORIES
+from .calls import calls_write
 from .enterprises import enterprises_write
 from .experts import experts_write
 from .institutions import institutions_write
@@ -30,11 +32,15 @@ class DemoResult:
     experts: int
     users: int
     memberships: int
+    calls: int = 0
+    applications: int = 0
+    colleagues: int = 0  # accounts of the people who act in the applications' history
 
     @property
     def changed(self) -> bool:
         return any((self.policy_loaded, self.institutions, self.majors, self.enterprises,
-                    self.experts, self.users, self.memberships))
+                    self.experts, self.users, self.memberships, self.calls, self.applications,
+                    self.colleagues))
 
 
 def demo_refusal() -> str | None:
@@ -70,10 +76,11 @@ def _by_code(model, codes: set[str], what: str) -> dict:
 @transaction.atomic
 def demo_build(*, plan: DemoPlan | None = None, allow_existing: bool = False) -> DemoResult:
     """Load the default policy if no program is loaded, then add the demo schools, majors,
-    enterprises, experts and accounts that are not there yet. Running it again adds nothing.
+    enterprises, experts, accounts, calls and applications that are not there yet. Running it
+    again adds nothing.
 
     Refuses (DemoRefused) a database that holds institutions or users, unless allow_existing,
-    and a loaded program that lacks a region, department or industry the demo uses.
+    and a loaded program that lacks a region, department, industry or category the demo uses.
     """
     if not allow_existing and (reason := demo_refusal()):
         raise DemoRefused(reason)
@@ -106,8 +113,27 @@ def demo_build(*, plan: DemoPlan | None = None, allow_existing: bool = False) ->
     new_users, new_memberships = accounts_write(
         plan, regions=regions, departments=departments, schools=schools
     )
+    calls = calls_write(plan, program=_demo_program(), schools=schools, regions=regions,
+                        industries=industries)
     return DemoResult(
         policy_loaded=policy_loaded, institutions=new_schools, majors=new_majors,
         enterprises=new_enterprises, experts=new_experts, users=new_users,
-        memberships=new_memberships,
+        memberships=new_memberships, calls=calls.calls, applications=calls.applications,
+        colleagues=calls.colleagues,
     )
+
+
+def _demo_program() -> Program:
+    """The program of the default policy file, with every category the demo applies to."""
+    policy, _ = policy_parse(settings.VETQ_DEFAULT_POLICY)
+    program = Program.objects.filter(code=policy.program.code).first()
+    if program is None:
+        raise DemoRefused(
+            f"the demo's calls belong to the program {policy.program.code} of "
+            f"{settings.VETQ_DEFAULT_POLICY.name}, which is not loaded"
+        )
+    active = set(program.categories.filter(active=True).values_list("code", flat=True))
+    missing = sorted(set(CATEGORIES) - active)
+    if missing:
+        raise DemoRefused(f"the loaded program has no active category {', '.join(missing)}")
+    return program

@@ -80,6 +80,10 @@ class Category(models.Model):
     construction_years = models.PositiveSmallIntegerField(
         _("construction years"), null=True, blank=True
     )
+    form = models.JSONField(
+        _("application form"), default=dict, blank=True,
+        help_text=_("The category's application form as in the policy file."),
+    )
     is_award = models.BooleanField(
         _("award"), default=False, help_text=_("A reward decided each year, not a project.")
     )
@@ -162,3 +166,98 @@ class SubsidyRule(models.Model):
         if self.kind == SubsidyKind.TOTAL_IN_TRANCHES:
             return self.total_yuan
         return None
+
+
+class CallState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Call(models.Model):
+    """One yearly round of applications (申报通知): open categories, quotas, deadlines."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="calls", verbose_name=_("program")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=150)
+    notice = models.TextField(_("notice text"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=CallState.choices, default=CallState.DRAFT
+    )
+    submission_deadline = models.DateTimeField(_("submission deadline"))
+    recommendation_deadline = models.DateTimeField(_("recommendation deadline"))
+    formal_check_deadline = models.DateTimeField(_("formal check deadline"))
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "year"], name="call_one_per_program_year"),
+            models.CheckConstraint(
+                condition=models.Q(submission_deadline__lte=models.F("recommendation_deadline"))
+                & models.Q(recommendation_deadline__lte=models.F("formal_check_deadline")),
+                name="call_deadlines_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open_for_submission(self, now) -> bool:
+        return self.state == CallState.PUBLISHED and now <= self.submission_deadline
+
+
+class CallCategory(models.Model):
+    """A category open in a call, with its quota (年度名额) and caps."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="call_categories", verbose_name=_("call")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="call_categories",
+        verbose_name=_("category"),
+    )
+    quota = models.PositiveIntegerField(_("quota"))
+    per_school_cap = models.PositiveSmallIntegerField(
+        _("applications per school"), null=True, blank=True,
+        help_text=_("Empty means no cap."),
+    )
+    per_region_cap = models.PositiveSmallIntegerField(
+        _("recommendations per region"), null=True, blank=True,
+        help_text=_("Empty means no cap."),
+    )
+
+    class Meta:
+        ordering = ["call", "category__order"]
+        verbose_name = _("call category")
+        verbose_name_plural = _("call categories")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "category"], name="call_category_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call} · {self.category}"
+
+
+class CallAttachment(models.Model):
+    """A file published with a call's notice (templates, the full notice as PDF)."""
+
+    call = models.ForeignKey(
+        Call, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("call")
+    )
+    file = models.ForeignKey(
+        "core.StoredFile", on_delete=models.PROTECT, related_name="+", verbose_name=_("file")
+    )
+
+    class Meta:
+        verbose_name = _("call attachment")
+        verbose_name_plural = _("call attachments")
+
+    def __str__(self) -> str:
+        return str(self.file)

@@ -213,6 +213,7 @@ def policy_load(*, path: Path | str, actor=None) -> LoadResult:
             "is_award": entry.award,
             "eligible_types": list(entry.eligible),
             "construction_years": entry.construction_years,
+            "form": entry.form.model_dump(mode="json"),
             "order": order,
             "active": True,
         }

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from .forms_schema import ApplicationsSection, BudgetItem, CategoryForm
+
 
 def _a_number(value: Any) -> Any:
     # TOML reads `100_000` as an int and `0.5` as a Decimal (the loader asks for that); text,
@@ -116,6 +118,8 @@ Subsidy = Annotated[
 
 
 class CategoryEntry(Strict):
+    """A funded category (R1–R18) with its subsidy rule and its application form."""
+
     code: Code
     requirement: str = ""
     name: Name
@@ -137,6 +141,16 @@ class CategoryEntry(Strict):
             raise ValueError("a per-year subsidy needs construction_years")
         return years
 
+    form: CategoryForm = CategoryForm()
+
+    @field_validator("form")
+    @classmethod
+    def _field_keys_unique(cls, form: CategoryForm) -> CategoryForm:
+        keys = [f.key for f in form.fields]
+        if len(keys) != len(set(keys)):
+            raise ValueError("form field keys must be unique within a category")
+        return form
+
 
 class Policy(Strict):
     schema_version: Literal[1]
@@ -146,6 +160,9 @@ class Policy(Strict):
     departments: list[DepartmentEntry] = []
     industries: list[IndustryEntry] = []
     categories: Annotated[list[CategoryEntry], Field(min_length=1)]
+    applications: ApplicationsSection = ApplicationsSection(
+        budget_items=[BudgetItem(code="total", name="项目经费", name_en="Project budget")]
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self):

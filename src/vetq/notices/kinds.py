@@ -1,0 +1,25 @@
+"""What each kind of notice says. Rendered when shown, in the reader's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+KINDS = {
+    "application.submit": _("New application to recommend: %(title)s (%(institution)s)"),
+    "application.withdraw": _("Application withdrawn: %(title)s (%(institution)s)"),
+    "application.return": _("Returned for revision: %(title)s — %(comment)s"),
+    "application.recommend": _("Recommended by the region: %(title)s"),
+    "application.mark_eligible": _("Passed the formal check: %(title)s"),
+    "application.mark_ineligible": _("Failed the formal check: %(title)s — %(comment)s"),
+    "application.publish": _("In publicity: %(title)s"),
+    "application.reject": _("Not approved: %(title)s — %(comment)s"),
+    "application.approve": _("Approved: %(title)s"),
+}
+
+
+def render(kind: str, params: dict) -> str:
+    template = KINDS.get(kind)
+    if template is None:
+        return kind
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template)
