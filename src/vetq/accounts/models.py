@@ -120,7 +120,9 @@ class ApiToken(models.Model):
 
     @staticmethod
     def new_key() -> str:
-        return "vetq_" + secrets.token_urlsafe(32)
+        # A hex prefix (shown to identify the token) never starts with "-", so it is safe to
+        # pass on a command line; the secret part follows.
+        return f"vetq_{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
 
     @staticmethod
     def digest(key: str) -> str:
