@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from vetq.accounts.models import User
 from vetq.accounts.roles import Role
 from vetq.audit.services import audit_log
-from vetq.institutions.models import Major
 from vetq.notices.services import notice_send
 from vetq.programs.models import CallCategory, CallState
 
@@ -95,13 +94,15 @@ def submission_facts(application: Application, now) -> eligibility.SubmissionFac
         call_category__call__program=call.program,
         state__in=(LIVE_STATES - {ApplicationState.DRAFT}) | {ApplicationState.APPROVED},
     ).exclude(pk=application.pk)
-    # Not application.majors.filter(...): the related manager's join is sticky, so the
-    # rival condition would apply to this application's own link row.
+    # The application's own majors first (a handful of ids), then which of them a rival
+    # application names: one small query each, fast on any database.
+    own = list(application.majors.values_list("pk", flat=True))
     taken = (
-        Major.objects.filter(pk__in=application.majors.values("pk"), applications__in=rivals)
-        .values_list("catalogue_code", flat=True)
+        Application.majors.through.objects.filter(application__in=rivals, major_id__in=own)
+        .order_by()
+        .values_list("major__catalogue_code", flat=True)
         .distinct()
-    )
+    ) if own else []
     cap = call_category.per_school_cap or application.form.get("category", {}).get("per_school_cap")
     fields, attachments = missing_answers(application)
     return eligibility.SubmissionFacts(
