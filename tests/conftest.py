@@ -12,6 +12,20 @@ from tests.factories import (
 
 POLICY = Path(settings.VETQ_DEFAULT_POLICY)
 
+# Calls, drafts and officers shared by the applications, funding and browser tests.
+pytest_plugins = ["tests.fixtures_applications"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the product's default language: a request made in English by an
+    earlier test must not leave English active in the thread."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path_factory):

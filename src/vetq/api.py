@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from vetq.api_auth import SessionAuth, TokenAuth
 from vetq.applications.api import router as applications_router
+from vetq.funding.api import router as funding_router
 from vetq.institutions.api import router as institutions_router
 from vetq.programs.api import router as programs_router
 
@@ -22,3 +23,4 @@ api = NinjaAPI(
 api.add_router("/", programs_router)
 api.add_router("/", institutions_router)
 api.add_router("/", applications_router)
+api.add_router("/", funding_router)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "vetq.accounts",
     "vetq.notices",
     "vetq.applications",
+    "vetq.funding",
     "vetq.reviews",
     "vetq.portal",
     "vetq.demo",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("institutions/", include("vetq.institutions.urls")),
     path("applications/", include("vetq.applications.urls")),
     path("notices/", include("vetq.notices.urls")),
+    path("funding/", include("vetq.funding.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

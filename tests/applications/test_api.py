@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.applications.conftest import pdf_upload
 from tests.factories import InstitutionFactory, MajorFactory, UserFactory, membership
+from tests.fixtures_applications import pdf_upload
 from vetq.accounts.services import token_create
 from vetq.applications.editing import attachment_add
 from vetq.applications.models import Application

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from tests.applications.conftest import PDF_BYTES, pdf_upload
 from tests.factories import UserFactory, membership
+from tests.fixtures_applications import PDF_BYTES, pdf_upload
 from vetq.applications.models import Attachment
 from vetq.applications.services import application_create, application_transition
 from vetq.audit.models import AuditEntry

@@ -166,3 +166,15 @@ def test_anonymous_is_sent_to_log_in(client, draft):
     response = client.get(reverse("applications:detail", args=[application.pk]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_move_made_by_another_service_is_not_open_to_a_request(client, draft, bureau_user):
+    from vetq.applications.models import Application
+
+    application = draft()
+    Application.objects.filter(pk=application.pk).update(state="in_publicity")
+    client.force_login(bureau_user)
+    response = client.post(reverse("applications:transition", args=[application.pk, "approve"]))
+    assert response.status_code == 404
+    application.refresh_from_db()
+    assert application.state == "in_publicity"

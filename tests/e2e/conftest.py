@@ -64,6 +64,3 @@ def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"screenshots: {SCREENSHOTS}")
 
-
-# The call and application fixtures of the integration tests, for journeys.
-from tests.applications.conftest import call_category, open_call, region_officer  # noqa: E402, F401

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.applications.conftest import PDF_BYTES
 from tests.factories import PASSWORD
+from tests.fixtures_applications import PDF_BYTES
 from vetq.applications.models import Application
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -45,3 +45,7 @@ rules.add_perm("programs.manage", is_bureau_admin)
 rules.add_perm("accounts.manage_memberships", is_bureau_admin)
 rules.add_perm("audit.view", is_bureau_admin)
 rules.add_perm("calls.manage", is_bureau_admin)
+rules.add_perm("funding.view", is_bureau_admin | is_finance_officer | is_region_officer
+               | is_school_user)
+rules.add_perm("funding.dashboard", is_bureau_admin | is_finance_officer | is_department_viewer)
+rules.add_perm("funding.plan", is_bureau_admin)

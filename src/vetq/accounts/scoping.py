@@ -108,3 +108,41 @@ def applications_for(user, queryset: QuerySet | None = None) -> QuerySet:
     if condition is None:
         return queryset.none()
     return queryset.filter(condition)
+
+
+def grants_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Grants the user may read (R28: each payer manages its own).
+
+    The bureau sees all; the city's finance officer (no region) the grants the city pays; a
+    county-level city's finance officer the grants its city pays; a region officer its
+    region's schools' grants; a school its own. Department viewers read dashboards only.
+    """
+    from vetq.funding.models import Grant
+
+    queryset = Grant.objects.all() if queryset is None else queryset
+    condition: Q | None = None
+    for membership in memberships(user):
+        role = membership.role
+        if role == Role.BUREAU_ADMIN:
+            return queryset
+        if role == Role.FINANCE_OFFICER:
+            q = (Q(payer_region__isnull=True) if membership.region_id is None
+                 else Q(payer_region_id=membership.region_id))
+        elif role == Role.REGION_OFFICER:
+            q = Q(institution__region_id=membership.region_id)
+        elif role == Role.SCHOOL_USER:
+            q = Q(institution_id=membership.institution_id)
+        else:
+            continue
+        condition = q if condition is None else condition | q
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition)
+
+
+def pays_for(user, grant) -> bool:
+    """Whether `user` is the finance officer of the grant's payer (may record its money)."""
+    for membership in memberships(user):
+        if membership.role == Role.FINANCE_OFFICER and membership.region_id == grant.payer_region_id:
+            return True
+    return False

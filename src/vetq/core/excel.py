@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -57,6 +58,8 @@ class Column:
     header: str  # the Chinese header the template and the export use
     required: bool = True
     width: int = 16
+    # An Excel number format for the column's cells in exports, e.g. "#,##0.00" for yuan.
+    number_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -251,8 +254,19 @@ def workbook_build(*sheets: SheetSpec) -> bytes:
             cell.font = bold
             header.append(cell)
         worksheet.append(header)
+        formats = [column.number_format for column in spec.columns]
         for row in spec.rows:
-            worksheet.append([cell_escape(value) for value in row])
+            cells = []
+            for index, value in enumerate(row):
+                value = cell_escape(value)
+                number_format = formats[index] if index < len(formats) else ""
+                if number_format and isinstance(value, int | float | Decimal):
+                    cell = WriteOnlyCell(worksheet, value=value)
+                    cell.number_format = number_format
+                    cells.append(cell)
+                else:
+                    cells.append(value)
+            worksheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from .application_plan import CATEGORIES
 from .calls import calls_write
 from .enterprises import enterprises_write
 from .experts import experts_write
+from .funding import funding_write
 from .institutions import institutions_write
 from .plan import DemoPlan, demo_plan
 
@@ -35,12 +36,13 @@ class DemoResult:
     calls: int = 0
     applications: int = 0
     colleagues: int = 0  # accounts of the people who act in the applications' history
+    grants: int = 0  # approved past applications, with their payments and reports
 
     @property
     def changed(self) -> bool:
         return any((self.policy_loaded, self.institutions, self.majors, self.enterprises,
                     self.experts, self.users, self.memberships, self.calls, self.applications,
-                    self.colleagues))
+                    self.colleagues, self.grants))
 
 
 def demo_refusal() -> str | None:
@@ -76,8 +78,8 @@ def _by_code(model, codes: set[str], what: str) -> dict:
 @transaction.atomic
 def demo_build(*, plan: DemoPlan | None = None, allow_existing: bool = False) -> DemoResult:
     """Load the default policy if no program is loaded, then add the demo schools, majors,
-    enterprises, experts, accounts, calls and applications that are not there yet. Running it
-    again adds nothing.
+    enterprises, experts, accounts, calls, applications and grants with their payments that
+    are not there yet. Running it again adds nothing.
 
     Refuses (DemoRefused) a database that holds institutions or users, unless allow_existing,
     and a loaded program that lacks a region, department, industry or category the demo uses.
@@ -113,13 +115,16 @@ def demo_build(*, plan: DemoPlan | None = None, allow_existing: bool = False) ->
     new_users, new_memberships = accounts_write(
         plan, regions=regions, departments=departments, schools=schools
     )
-    calls = calls_write(plan, program=_demo_program(), schools=schools, regions=regions,
+    program = _demo_program()
+    calls = calls_write(plan, program=program, schools=schools, regions=regions,
                         industries=industries)
+    grants = funding_write(plan, program=program, schools=schools, regions=regions,
+                           industries=industries)
     return DemoResult(
         policy_loaded=policy_loaded, institutions=new_schools, majors=new_majors,
         enterprises=new_enterprises, experts=new_experts, users=new_users,
         memberships=new_memberships, calls=calls.calls, applications=calls.applications,
-        colleagues=calls.colleagues,
+        colleagues=calls.colleagues, grants=grants,
     )
 
 

@@ -44,7 +44,8 @@ class BudgetSummary:
 
     @property
     def free(self) -> Decimal:
-        return self.budget - self.committed + self.recovered
+        # `committed` is already net of recoveries: money taken back is free again.
+        return self.budget - self.committed
 
 
 # Later features register what they count here (approved projects per category, committed

@@ -199,7 +199,9 @@ def application_transition_view(request, pk: int, action: str):
     """One move of the workflow. Refused: the detail page with the reasons; a move already
     made (a second click on "submit") is said kindly, not as an error."""
     transition = transition_for(action)
-    if transition is None:
+    # Moves another service makes as part of its own work (approval with its grant, the
+    # review round) are not open to a bare request.
+    if transition is None or not transition.manual:
         raise Http404
     application = _application(request, pk)
     try:

@@ -1,6 +1,7 @@
 """The application part of a policy file: the form of each category (R5a, R6a, R11, R12, R18),
 budget items, attachment slots and per-school caps. Pure pydantic, no Django."""
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -90,3 +91,28 @@ class CategoryForm(_Strict):
     per_school_cap: Annotated[int, Field(strict=True, ge=1)] | None = None
     fields: list[FormField] = []
     attachments: list[AttachmentSlot] = []
+
+
+class PlanStep(_Strict):
+    """One step of a default tranche plan: a share of the grant and its condition."""
+
+    share: Annotated[Decimal, Field(gt=0, le=1)]
+    condition: Literal["on_approval", "midterm_passed", "acceptance_passed"]
+
+
+class FundingSection(_Strict):
+    """Funding rules (R29): how far spending on a budget item may pass its plan before it is
+    flagged, and the default tranche plan of fixed and range subsidies (per-year and
+    total-in-tranches subsidies are paid yearly by their own rule)."""
+
+    overspend_tolerance: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.10")
+    fixed_plan: list[PlanStep] = [PlanStep(share=Decimal(1), condition="on_approval")]
+    range_plan: list[PlanStep] = [PlanStep(share=Decimal(1), condition="on_approval")]
+
+    @model_validator(mode="after")
+    def _plans_add_up(self):
+        for name in ("fixed_plan", "range_plan"):
+            steps = getattr(self, name)
+            if not steps or sum(s.share for s in steps) != 1:
+                raise ValueError(f"{name}: the shares must add up to exactly 1")
+        return self

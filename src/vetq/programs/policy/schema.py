@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from .forms_schema import ApplicationsSection, BudgetItem, CategoryForm
+from .forms_schema import ApplicationsSection, BudgetItem, CategoryForm, FundingSection
 
 
 def _a_number(value: Any) -> Any:
@@ -160,6 +160,7 @@ class Policy(Strict):
     departments: list[DepartmentEntry] = []
     industries: list[IndustryEntry] = []
     categories: Annotated[list[CategoryEntry], Field(min_length=1)]
+    funding: FundingSection = FundingSection()
     applications: ApplicationsSection = ApplicationsSection(
         budget_items=[BudgetItem(code="total", name="项目经费", name_en="Project budget")]
     )

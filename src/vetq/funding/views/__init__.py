@@ -1,0 +1,1 @@
+"""Funding pages, one module per kind of work."""
