@@ -61,14 +61,14 @@ def grant_amounts(*, application: Application, amount: Decimal | None, commissio
         else:
             municipal = rule.municipal_amount(amount=amount)
     except subsidy.SubsidyError as exc:
-        raise GrantRefused(str(exc)) from exc
+        raise GrantRefused(exc.translated()) from exc
     payer = program.payer_for(application.institution.region, commissioned=commissioned)
     promised = municipal
     if payer != subsidy.CITY and county_amount is not None:
         try:
             promised = subsidy.check_county_rate(municipal=municipal, proposed=county_amount)
         except subsidy.SubsidyError as exc:
-            raise GrantRefused(str(exc)) from exc
+            raise GrantRefused(exc.translated()) from exc
     return payer, promised, municipal
 
 
@@ -149,7 +149,7 @@ def tranche_plan_set(*, grant: Grant, by, tranches: list[dict]) -> Grant:
         try:
             amounts = subsidy.check_split_adds_up([t["amount"] for t in tranches], total)
         except subsidy.SubsidyError as exc:
-            raise GrantRefused(str(exc)) from exc
+            raise GrantRefused(exc.translated()) from exc
         before = _grant_snapshot(locked)
         # Unpaid tranches carry no ledger entries, so the new plan replaces them outright;
         # the audit entry keeps the old plan.

@@ -18,12 +18,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
+# Marks message ids for the catalogue; needs no settings and no database.
+from django.utils.translation import gettext_noop as N_
+
 CENT = Decimal("0.01")
 RATINGS = ("fail", "pass", "excellent")  # acceptance ratings (R31), lowest first
 
 
 class SubsidyError(ValueError):
-    """An amount or split that the rule does not allow; the message says why."""
+    """An amount or split that the rule does not allow; the message says why.
+
+    The message is an English message id with %(name)s parameters, so a page can show it in
+    the reader's language (`translated`) while this module stays free of Django settings.
+    """
+
+    def __init__(self, message: str, **params: str):
+        self.message = message
+        self.params = params
+        super().__init__(message % params if params else message)
+
+    def translated(self) -> str:
+        from django.utils.translation import gettext
+
+        text = gettext(self.message)
+        return text % self.params if self.params else text
 
 
 def _yuan(value: Decimal | int | str) -> Decimal:
@@ -64,14 +82,15 @@ class RangeRule:
     def municipal_amount(self, *, amount: Decimal | int | str | None = None, **_: object) -> Decimal:
         if amount is None:
             raise SubsidyError(
-                f"this subsidy is set at determination: give an amount between "
-                f"{_fmt(self.minimum)} and {_fmt(self.maximum)} yuan"
+                N_("this subsidy is set at determination: give an amount between %(low)s and "
+                   "%(high)s yuan"),
+                low=_fmt(self.minimum), high=_fmt(self.maximum),
             )
         value = _yuan(amount)
         if not (self.minimum <= value <= self.maximum):
             raise SubsidyError(
-                f"{_fmt(value)} yuan is outside the allowed range "
-                f"{_fmt(self.minimum)}–{_fmt(self.maximum)} yuan"
+                N_("%(amount)s yuan is outside the allowed range %(low)s–%(high)s yuan"),
+                amount=_fmt(value), low=_fmt(self.minimum), high=_fmt(self.maximum),
             )
         return value
 
@@ -159,14 +178,15 @@ def check_split_adds_up(amounts: Sequence[Decimal | int | str], total: Decimal |
     """Refuse a tranche split that does not add up to the total exactly, or has a non-positive part."""
     values = [_yuan(a) for a in amounts]
     if not values:
-        raise SubsidyError("a plan needs at least one tranche")
+        raise SubsidyError(N_("a plan needs at least one tranche"))
     if any(v <= 0 for v in values):
-        raise SubsidyError("every tranche must be a positive amount")
+        raise SubsidyError(N_("every tranche must be a positive amount"))
     expected = _yuan(total)
     actual = sum(values, Decimal(0))
     if actual != expected:
         raise SubsidyError(
-            f"the tranches add up to {_fmt(actual)} yuan, not the grant's {_fmt(expected)} yuan"
+            N_("the tranches add up to %(actual)s yuan, not the grant's %(expected)s yuan"),
+            actual=_fmt(actual), expected=_fmt(expected),
         )
     return values
 
@@ -176,8 +196,9 @@ def check_county_rate(*, municipal: Decimal | int | str, proposed: Decimal | int
     municipal_value, proposed_value = _yuan(municipal), _yuan(proposed)
     if proposed_value < municipal_value:
         raise SubsidyError(
-            f"{_fmt(proposed_value)} yuan is below the municipal rate of "
-            f"{_fmt(municipal_value)} yuan; a county-level city may not pay less (R28)"
+            N_("%(proposed)s yuan is below the municipal rate of %(municipal)s yuan; a "
+               "county-level city may not pay less (R28)"),
+            proposed=_fmt(proposed_value), municipal=_fmt(municipal_value),
         )
     return proposed_value
 
