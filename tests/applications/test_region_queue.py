@@ -256,7 +256,7 @@ def test_ordering_refuses_ids_outside_the_region_or_queue(three, regions, call_c
         with pytest.raises(Refused) as refusal:
             applications_rank(region=regions["liangxi"], call_category=brand,
                               ordered_ids=[stranger.pk, three[0].pk], by=region_officer)
-        assert refusal.value.messages() == [
+        assert [m.message for m in refusal.value.reasons] == [
             "Only your region's submitted or recommended applications in this category can "
             "be ordered."
         ]
@@ -269,7 +269,7 @@ def test_ordering_refuses_repeats_rubbish_and_a_passed_deadline(three, regions, 
         with pytest.raises(Refused) as refusal:
             applications_rank(region=regions["liangxi"], call_category=call_category("brand_major"),
                               ordered_ids=ids, by=region_officer)
-        return refusal.value.messages()
+        return [m.message % m.params if m.params else m.message for m in refusal.value.reasons]
 
     unreadable = ["The order could not be read; reload the page and try again."]
     assert [rank(ids) for ids in ([three[0].pk, three[0].pk], [], ["x"])] == [unreadable] * 3
