@@ -2,33 +2,11 @@
 
 from django.db import migrations
 
-CREATE = """
-CREATE OR REPLACE FUNCTION vetq_audit_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit entries are append-only';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_auditentry_append_only
-    BEFORE UPDATE OR DELETE ON audit_auditentry
-    FOR EACH ROW EXECUTE FUNCTION vetq_audit_append_only();
-"""
-
-DROP = """
-DROP TRIGGER IF EXISTS audit_auditentry_append_only ON audit_auditentry;
-DROP FUNCTION IF EXISTS vetq_audit_append_only();
-"""
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+from vetq.core.append_only import append_only_trigger
 
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        append_only_trigger(table="audit_auditentry", message="audit entries are append-only"),
+    ]

@@ -2,33 +2,14 @@
 
 from django.db import migrations
 
-CREATE = """
-CREATE OR REPLACE FUNCTION vetq_ledger_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'ledger entries are append-only: correct a mistake with a reversing entry';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER funding_ledgerentry_append_only
-    BEFORE UPDATE OR DELETE ON funding_ledgerentry
-    FOR EACH ROW EXECUTE FUNCTION vetq_ledger_append_only();
-"""
-
-DROP = """
-DROP TRIGGER IF EXISTS funding_ledgerentry_append_only ON funding_ledgerentry;
-DROP FUNCTION IF EXISTS vetq_ledger_append_only();
-"""
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+from vetq.core.append_only import append_only_trigger
 
 
 class Migration(migrations.Migration):
     dependencies = [("funding", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        append_only_trigger(
+            table="funding_ledgerentry",
+            message="ledger entries are append-only: correct a mistake with a reversing entry",
+        ),
+    ]
