@@ -54,3 +54,21 @@ def membership(user, role, **scope) -> Membership:
     from vetq.accounts.services import membership_grant
 
     return membership_grant(user=user, role=role, **scope)
+
+
+class ExpertFactory(factory.django.DjangoModelFactory):
+    """A pool expert employed by a new school (Liangxi), active, with no account."""
+
+    class Meta:
+        model = "reviews.Expert"
+
+    code = factory.Sequence(lambda n: f"E{n + 1:04d}")
+    name = factory.Sequence(lambda n: f"专家{n}")
+    title = "高级讲师"
+    employer_institution = factory.SubFactory(InstitutionFactory)
+    employer_enterprise = None
+    region = factory.LazyAttribute(
+        lambda e: (e.employer_institution or e.employer_enterprise).region
+        if (e.employer_institution or e.employer_enterprise) else None
+    )
+    major_groups = factory.LazyFunction(list)

@@ -11,6 +11,7 @@ from vetq.applications.api import router as applications_router
 from vetq.funding.api import router as funding_router
 from vetq.institutions.api import router as institutions_router
 from vetq.programs.api import router as programs_router
+from vetq.reviews.api import router as reviews_router
 
 api = NinjaAPI(
     title="vetq API",
@@ -24,3 +25,4 @@ api.add_router("/", programs_router)
 api.add_router("/", institutions_router)
 api.add_router("/", applications_router)
 api.add_router("/", funding_router)
+api.add_router("/", reviews_router)

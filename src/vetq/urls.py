@@ -17,6 +17,8 @@ urlpatterns = [
     path("applications/", include("vetq.applications.urls")),
     path("notices/", include("vetq.notices.urls")),
     path("funding/", include("vetq.funding.urls")),
+    path("reviews/", include("vetq.reviews.urls")),
+    path("open/", include("vetq.reviews.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

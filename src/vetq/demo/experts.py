@@ -1,7 +1,7 @@
 """The demo expert pool (专家库): 150 fictional experts from the demo schools and enterprises.
 
-Expert has no code of its own, so the demo keeps every planned name distinct and finds its
-experts again by name.
+Each planned expert gets the code E0001, E0002, … in plan order; the demo finds its experts
+again by code.
 """
 
 import random
@@ -21,6 +21,7 @@ SCHOOL_SHARE = 0.65
 
 @dataclass(frozen=True)
 class ExpertSpec:
+    code: str
     name: str
     title: str
     region: str
@@ -63,7 +64,8 @@ def plan_experts(
         if rng.random() < SCHOOL_SHARE:
             school = rng.choice(schools)
             experts.append(ExpertSpec(
-                name=name, title=_title(rng, school.type), region=school.region,
+                code=f"E{len(experts) + 1:04d}", name=name, title=_title(rng, school.type),
+                region=school.region,
                 specialties=_specialties(rng, school.industries), school=school.code,
             ))
         else:
@@ -71,7 +73,8 @@ def plan_experts(
             kind = ("enterprise_services" if company.industries[0] in SERVICE_INDUSTRIES
                     else "enterprise")
             experts.append(ExpertSpec(
-                name=name, title=_title(rng, kind), region=company.region,
+                code=f"E{len(experts) + 1:04d}", name=name, title=_title(rng, kind),
+                region=company.region,
                 specialties=_specialties(rng, company.industries), enterprise=company.credit_code,
             ))
     return experts
@@ -81,18 +84,18 @@ def experts_write(
     experts: list[ExpertSpec], *, schools: dict[str, Institution],
     enterprises: dict[str, Enterprise], industries: dict[str, Industry],
 ) -> int:
-    """Create the planned experts not yet in the pool (by name); return how many were added."""
+    """Create the planned experts not yet in the pool (by code); return how many were added."""
     existing = set(
-        Expert.objects.filter(name__in=[e.name for e in experts]).values_list("name", flat=True)
+        Expert.objects.filter(code__in=[e.code for e in experts]).values_list("code", flat=True)
     )
     new = []
     for spec in experts:
-        if spec.name in existing:
+        if spec.code in existing:
             continue
         school = schools[spec.school] if spec.school else None
         company = enterprises[spec.enterprise] if spec.enterprise else None
         new.append((Expert(
-            name=spec.name, title=spec.title, employer_institution=school,
+            code=spec.code, name=spec.name, title=spec.title, employer_institution=school,
             employer_enterprise=company, region_id=(school or company).region_id,
         ), spec))
     Expert.objects.bulk_create([expert for expert, _ in new])

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .forms_schema import ApplicationsSection, BudgetItem, CategoryForm, FundingSection
+from .review_schema import DEFAULT_RUBRIC, ReviewSection, Rubric
 
 
 def _a_number(value: Any) -> Any:
@@ -142,6 +143,9 @@ class CategoryEntry(Strict):
         return years
 
     form: CategoryForm = CategoryForm()
+    # The rubric experts score this category with (a code under [[rubrics]]); empty means
+    # the program's first rubric.
+    rubric: Code | None = None
 
     @field_validator("form")
     @classmethod
@@ -164,6 +168,8 @@ class Policy(Strict):
     applications: ApplicationsSection = ApplicationsSection(
         budget_items=[BudgetItem(code="total", name="项目经费", name_en="Project budget")]
     )
+    review: ReviewSection = ReviewSection()
+    rubrics: Annotated[list[Rubric], Field(min_length=1)] = [DEFAULT_RUBRIC]
 
     @model_validator(mode="after")
     def _references_resolve(self):
@@ -188,7 +194,7 @@ class ReferenceProblems(ValueError):
 def reference_problems(policy: "Policy") -> list[tuple[tuple, str]]:
     """Repeated codes and self-funded regions the file does not define, as (location, message)."""
     problems: list[tuple[tuple, str]] = []
-    for name in ("regions", "departments", "industries", "categories"):
+    for name in ("regions", "departments", "industries", "categories", "rubrics"):
         first: dict[str, int] = {}
         for index, entry in enumerate(getattr(policy, name)):
             if entry.code in first:
@@ -205,4 +211,19 @@ def reference_problems(policy: "Policy") -> list[tuple[tuple, str]]:
                 ("payers", "self_funded_regions", index),
                 f"names the region {code!r}, which the file does not define",
             ))
+    rubric_codes = {r.code for r in policy.rubrics}
+    category_codes = {c.code for c in policy.categories}
+    for index, entry in enumerate(policy.categories):
+        if entry.rubric is not None and entry.rubric not in rubric_codes:
+            problems.append((
+                ("categories", index, "rubric"),
+                f"names the rubric {entry.rubric!r}, which the file does not define",
+            ))
+    for index, rule in enumerate(policy.review.conflict_rules):
+        for position, code in enumerate(rule.categories):
+            if code not in category_codes:
+                problems.append((
+                    ("review", "conflict_rules", index, "categories", position),
+                    f"names the category {code!r}, which the file does not define",
+                ))
     return problems

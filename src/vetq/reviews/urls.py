@@ -1,0 +1,11 @@
+from .views import panels, pool, ranking, reviewing, selection
+
+app_name = "reviews"
+
+urlpatterns = [
+    *pool.urlpatterns,
+    *panels.urlpatterns,
+    *reviewing.urlpatterns,
+    *ranking.urlpatterns,
+    *selection.urlpatterns,
+]

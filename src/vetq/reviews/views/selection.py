@@ -1,0 +1,3 @@
+"""Placeholder until its owner fills it in."""
+
+urlpatterns: list = []
