@@ -88,8 +88,9 @@ def applications_for(user, queryset: QuerySet | None = None) -> QuerySet:
     """Applications the user may read.
 
     The bureau sees all; a region officer its region's schools' applications once they have
-    been submitted (a draft never submitted is the school's own work); a school its own.
-    Other roles see none here (experts reach theirs through their assignments).
+    been submitted (a draft never submitted is the school's own work); a school its own; an
+    expert only those it has an active assignment for (a conflict found later deactivates
+    the assignment, and the application is out of reach at once). Other roles see none.
     """
     from vetq.applications.models import Application
 
@@ -102,12 +103,43 @@ def applications_for(user, queryset: QuerySet | None = None) -> QuerySet:
             q = Q(institution__region_id=membership.region_id, submitted_at__isnull=False)
         elif membership.role == Role.SCHOOL_USER:
             q = Q(institution_id=membership.institution_id)
+        elif membership.role == Role.EXPERT:
+            q = Q(pk__in=_own_assignments(user).values("application_id"))
         else:
             continue
         condition = q if condition is None else condition | q
     if condition is None:
         return queryset.none()
     return queryset.filter(condition)
+
+
+def _own_assignments(user) -> QuerySet:
+    from vetq.reviews.models import Assignment
+
+    return Assignment.objects.filter(expert__user_id=user.pk, active=True)
+
+
+def assignments_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Assignments the user may read: the bureau all, an expert its own active ones, nobody
+    else any (a school or region never learns who reviews its applications)."""
+    from vetq.reviews.models import Assignment
+
+    queryset = Assignment.objects.all() if queryset is None else queryset
+    roles = roles_of(user)
+    if Role.BUREAU_ADMIN in roles:
+        return queryset
+    if Role.EXPERT in roles:
+        return queryset.filter(expert__user_id=user.pk, active=True)
+    return queryset.none()
+
+
+def reviewer_identities_hidden(user) -> bool:
+    """Whether pages must hide who acted on an application (an expert reading one it
+    reviews learns nothing of the other reviewers or the people around the decision)."""
+    roles = roles_of(user)
+    return Role.EXPERT in roles and not roles & {
+        Role.BUREAU_ADMIN, Role.REGION_OFFICER, Role.SCHOOL_USER
+    }
 
 
 def grants_for(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -3,12 +3,15 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils import timezone
 
 from vetq.institutions.models import Institution, Major
 from vetq.programs.queries import current_program, program_budget, program_progress
 
 from . import scoping
 from .roles import Role
+
+HOME_ASSIGNMENTS = 10  # the expert's nearest review deadlines on its home page
 
 
 class LoginView(auth_views.LoginView):
@@ -76,6 +79,13 @@ def home(request):
         ]
     if Role.EXPERT in roles:
         context["expert_profile"] = getattr(user, "expert", None)
+        if context["expert_profile"] is not None:
+            context["expert_declared"] = context["expert_profile"].declarations.filter(
+                withdrawn_at__isnull=True).count()
+        from vetq.reviews.progress import my_assignments
+
+        context["home_assignments"] = list(my_assignments(user)[:HOME_ASSIGNMENTS])
+        context["home_now"] = timezone.now()
     context["finance_regions"] = [
         m.region for m in scoping.memberships(user) if m.role == Role.FINANCE_OFFICER
     ]

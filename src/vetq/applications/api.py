@@ -71,6 +71,8 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_by(obj: ApplicationEvent) -> str:
+        if getattr(obj, "actor_hidden", False):
+            return ""
         return obj.by.full_name or obj.by.get_username()
 
 
@@ -171,7 +173,7 @@ def _calls_for(user):
 
 
 def _detail(user, pk: int) -> Application:
-    return get_object_or_404(
+    application = get_object_or_404(
         scoping.applications_for(user)
         .select_related("call_category__call", "call_category__category", "institution__region")
         .prefetch_related(
@@ -180,6 +182,10 @@ def _detail(user, pk: int) -> Application:
         ),
         pk=pk,
     )
+    if scoping.reviewer_identities_hidden(user):
+        for event in application.events.all():
+            event.actor_hidden = True
+    return application
 
 
 def _refused(messages: list[str]) -> dict:

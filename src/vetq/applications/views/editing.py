@@ -94,6 +94,7 @@ def _detail(request, application, *, refusal: Refused | None = None, status: int
         "actions": _actions(request.user, application),
         "editable": editable,
         "refusal": refusal.messages() if refusal else [],
+        "actors_hidden": scoping.reviewer_identities_hidden(request.user),
         **_attachments_context(application, editable),
     }
     return render(request, "applications/detail.html", context, status=status)
