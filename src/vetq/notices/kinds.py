@@ -12,6 +12,10 @@ KINDS = {
     "application.publish": _("In publicity: %(title)s"),
     "application.reject": _("Not approved: %(title)s — %(comment)s"),
     "application.approve": _("Approved: %(title)s"),
+    "reviews.assigned": _("You have %(count)s application(s) to review in %(panel)s, by "
+                          "%(deadline)s."),
+    "review.reopen": _("A review was reopened for changes: %(title)s — %(reason)s"),
+    "objection.lodged": _("Objection lodged in publicity: %(title)s"),
 }
 
 
