@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vetq.applications.models import Application
 from vetq.institutions.models import Enterprise, Industry, Institution, Region
@@ -76,8 +77,8 @@ class Employment(models.Model):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("enterprise"))
     position = models.CharField(_("position"), max_length=60, blank=True)
-    started = models.DateField(_("from"), null=True, blank=True)
-    ended = models.DateField(_("to"), null=True, blank=True, help_text=_("Empty: still there."))
+    started = models.DateField(_("employed from"), null=True, blank=True)
+    ended = models.DateField(_("employed until"), null=True, blank=True, help_text=_("Empty: still there."))
 
     class Meta:
         ordering = ["expert", "-ended", "-started", "pk"]
@@ -151,7 +152,7 @@ class Panel(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("review finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -426,7 +427,7 @@ class Publicity(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="+", verbose_name=_("published by"))
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("publicity closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
@@ -445,7 +446,7 @@ class Publicity(models.Model):
 
 
 class ObjectionState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("objection", "Open")
     UPHELD = "upheld", _("Upheld")
     DISMISSED = "dismissed", _("Dismissed")
 
