@@ -16,6 +16,17 @@ POLICY = Path(settings.VETQ_DEFAULT_POLICY)
 pytest_plugins = ["tests.fixtures_applications"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Hash test passwords with a cheap hasher: the production one is slow on purpose (about
+    half a second per password), and tests create thousands of users. Logins still check the
+    hash as in production; only the cost differs."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the product's default language: a request made in English by an
