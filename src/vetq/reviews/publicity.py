@@ -46,7 +46,14 @@ from vetq.notices.services import notice_send
 
 from .models import Objection, ObjectionState, Publicity, Selection, SelectionState
 from .rubrics import review_rules
-from .selecting import APPLICATION_RELATED, approval_amount, published_ids, require_bureau, selection_run
+from .selecting import (
+    APPLICATION_RELATED,
+    approval_amount,
+    candidate_ids,
+    published_ids,
+    require_bureau,
+    selection_run,
+)
 
 GROUNDS_MIN = 20
 CLIENT_SALT = "vetq.reviews.objection-client"
@@ -96,10 +103,13 @@ def publicity_open(*, selection: Selection, by, starts_at=None) -> Publicity:
             application_transition(application=application, action="publish", by=by)
         days = int(review_rules(locked.call.program)["publicity_days"])
         start = starts_at or timezone.now()
+        earlier = Publicity.objects.filter(call=locked.call).count()
+        title = (_stored_text(N_("Supplementary shortlist %(number)s of %(call)s in publicity"),
+                              number=earlier + 1, call=locked.call.title) if earlier
+                 else _stored_text(N_("Shortlist of %(call)s in publicity"), call=locked.call.title))
         publicity = Publicity.objects.create(
             call=locked.call, selection=locked, starts_at=start, ends_at=start + timedelta(days=days),
-            published_by=by, title=_stored_text(N_("Shortlist of %(call)s in publicity"),
-                                                call=locked.call.title)[:150],
+            published_by=by, title=title[:150],
         )
         locked.state = SelectionState.PUBLISHED
         locked.save(update_fields=["state"])
@@ -238,9 +248,10 @@ def publicity_approve(*, publicity: Publicity, by, now=None, today=None) -> Appr
 
     Refuses (nothing changed): not the bureau, a closed publicity, a period not yet ended,
     open objections. Each approval's refusal (target reached, budget) is reported and leaves
-    that application in publicity; when none is left the publicity closes and the call's
-    other reviewed applications are rejected as not selected (unless a proposed selection
-    of the call is waiting for them).
+    that application in publicity; when none is left the publicity closes and the selection's
+    other candidates still reviewed are rejected as not selected (unless a proposed selection
+    of the call is waiting for them); applications reviewed after the selection ran wait for
+    the next one.
     """
     require_bureau(by)
     now = now or timezone.now()
@@ -280,8 +291,11 @@ def publicity_approve(*, publicity: Publicity, by, now=None, today=None) -> Appr
             pending = Selection.objects.filter(call=locked.call_id, state=SelectionState.PROPOSED).exists()
             if not pending:
                 comment = _stored_text(N_("Not selected in the call."))
+                # Only the selection's own candidates: an application reviewed after the
+                # selection ran was never considered, so it is not "not selected".
                 for application in Application.objects.filter(
-                        call_category__call=locked.call_id, state=ApplicationState.REVIEWED).order_by("pk"):
+                        pk__in=candidate_ids(locked.selection), call_category__call=locked.call_id,
+                        state=ApplicationState.REVIEWED).order_by("pk"):
                     report.rejected.append(application_transition(
                         application=application, action="reject", by=by, comment=comment))
         audit_log(action="publicity.approve", actor=by, obj=locked, after={

@@ -216,6 +216,11 @@ def test_upheld_rerank_proposes_the_next_ranked(publicity, listed, bureau_user):
     # The application still in publicity keeps its place: one place of the quota of 2 left.
     limits = {c["code"]: c["quota"] for c in proposal.inputs["categories"]}
     assert limits["brand_major"] == 1
+    # Published, it is a supplementary list with a title of its own (stored in Chinese).
+    supplementary = publicity_open(selection=proposal, by=bureau_user)
+    call = publicity.call.title
+    assert (publicity.title, supplementary.title) == (f"{call}拟立项名单公示",
+                                                      f"{call}拟立项名单补充公示（第2批）")
 
 
 def test_deciding_twice_is_refused(publicity, listed, bureau_user):
@@ -296,3 +301,14 @@ def test_approve_keeps_candidates_of_a_pending_proposal(publicity, listed, burea
 def test_approve_by_a_non_bureau_user_is_refused(publicity, school_member):
     with pytest.raises(Refused, match="Only the bureau"):
         publicity_approve(publicity=publicity, by=school_member, now=publicity.ends_at + timedelta(seconds=1))
+
+
+def test_approve_leaves_applications_reviewed_after_the_selection_waiting(
+        publicity, listed, reviewed, bureau_user):
+    late = reviewed("featured_major", score="88")  # its panel closed after the selection ran
+
+    report = publicity_approve(publicity=publicity, by=bureau_user,
+                               now=publicity.ends_at + timedelta(seconds=1))
+
+    assert [a.pk for a in report.rejected] == [listed[1]["out"].pk]
+    assert state(late) == ApplicationState.REVIEWED
