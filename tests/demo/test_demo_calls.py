@@ -1,6 +1,6 @@
-"""The demo's calls and applications: 2016–2019 closed with whole histories, 2020 open with
-work waiting for the demo accounts; built once for this module (each test still runs in its
-own transaction, rolled back)."""
+"""The demo's calls and applications: 2016–2019 closed with whole histories (the last two of
+2019 under review and in publicity now), 2020 open with work waiting for the demo accounts;
+built once for this module (each test still runs in its own transaction, rolled back)."""
 
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -22,14 +22,18 @@ from vetq.audit.models import AuditEntry
 from vetq.demo.application_plan import plan_applications
 from vetq.demo.funding_plan import plan_grants
 from vetq.demo.plan import demo_plan
+from vetq.demo.review_plan import plan_waiting
 from vetq.institutions.models import Region
 from vetq.programs.models import Call
 
 pytestmark = pytest.mark.integration
 
 PAST = (2016, 2017, 2018, 2019)
-# The review and approval of past applications, written by the demo's funding stage.
-LATER_STAGES = {"start_review", "finish_review", "shortlist", "publish", "approve"}
+# The review, selection and approval of past applications, written by the demo's funding
+# and review stages with the dates of the call's year.
+LATER_STAGES = {"start_review", "finish_review", "shortlist", "publish", "approve", "reject"}
+# The 2019 applications left eligible are reviewed now (demo/review_live.py).
+LIVE_STATES = {"under_review", "in_publicity"}
 
 
 def run_demo() -> str:
@@ -79,11 +83,16 @@ def test_demo_holds_calls_2016_to_2020_in_their_states(demo):
 
 def test_demo_applications_end_in_the_states_of_this_stage(demo):
     # Three in four eligible applications were approved (demo/funding_plan.py), with an
-    # alliance in 2017 and an award in 2018 the funding stage applies for itself.
+    # alliance in 2017 and an award in 2018 the funding stage applies for itself; the other
+    # two of each call were not selected (2016–2018) or are reviewed now (2019).
     approved = {2016: 9, 2017: 10, 2018: 10, 2019: 9}
+    # The review stage adds three 2019 applications left eligible (demo/review_plan.py).
+    left = {year: {"rejected": 2} for year in PAST[:-1]} | {2019: {"under_review": 1,
+                                                                  "in_publicity": 1,
+                                                                  "eligible": 3}}
     assert states_by_year() == {
-        **{year: Counter({"approved": approved[year], "eligible": 2, "ineligible": 1 + year % 2,
-                          "withdrawn": 2 - year % 2})
+        **{year: Counter({"approved": approved[year], "ineligible": 1 + year % 2,
+                          "withdrawn": 2 - year % 2, **left[year]})
            for year in PAST},
         2020: Counter({"draft": 7, "submitted": 7, "recommended": 7, "ineligible": 7}),
     }
@@ -98,12 +107,13 @@ def test_demo_applications_come_from_every_region_in_every_call(demo):
 
     assert all(seen[2020, state] == regions for state in
                ("draft", "submitted", "recommended", "ineligible"))
-    assert all(set().union(*(seen[year, s] for s in ("approved", "eligible", "ineligible",
-                                                      "withdrawn")))
+    assert all(set().union(*(seen[year, s] for s in ("approved", "rejected", "ineligible",
+                                                      "withdrawn", "eligible", *LIVE_STATES)))
                == regions for year in PAST)
 
 
 def test_demo_every_state_has_its_history(demo):
+    now = timezone.now()
     for application in Application.objects.prefetch_related("events", "checks").select_related(
             "call_category__call"):
         events = list(application.events.all())
@@ -112,8 +122,10 @@ def test_demo_every_state_has_its_history(demo):
         assert [before for before, _ in moves] == chain[:-1]
         assert chain[-1] == application.state
         call = application.call_category.call
+        live = application.state in LIVE_STATES
         assert all(e.at <= call.formal_check_deadline or call.year == 2020
                    or (e.action in LATER_STAGES and timezone.localtime(e.at).year == call.year)
+                   or (live and e.action in LATER_STAGES and e.at > now - timedelta(hours=1))
                    for e in events)
         automatic = [c for c in application.checks.all() if c.kind == "automatic"]
         if application.state == "draft":
@@ -162,12 +174,22 @@ def test_demo_draft_of_school_lacks_only_its_implementation_plan(demo):
 def test_demo_applications_follow_the_plan(demo):
     grants = plan_grants(demo_plan())
     approved = {(g.year, g.serial) for g in grants}
-    planned = {(s.year, s.title, "approved" if (s.year, s.serial) in approved else s.outcome)
-               for s in plan_applications(demo_plan())}
-    planned |= {(g.year, g.extra.title, "approved") for g in grants if g.extra}
 
-    assert set(Application.objects.values_list(
-        "call_category__call__year", "title", "state")) == planned
+    def state(spec) -> str:
+        if (spec.year, spec.serial) in approved:
+            return "approved"
+        if spec.outcome == "eligible" and spec.year < 2020:
+            return "rejected" if spec.year < 2019 else "live"
+        return spec.outcome
+
+    planned = {(s.year, s.title, state(s)) for s in plan_applications(demo_plan())}
+    planned |= {(g.year, g.extra.title, "approved") for g in grants if g.extra}
+    planned |= {(s.year, s.title, "eligible") for s in plan_waiting(demo_plan())}
+    found = {(year, title, "live" if state in LIVE_STATES else state)
+             for year, title, state in Application.objects.values_list(
+                 "call_category__call__year", "title", "state")}
+
+    assert found == planned
 
 
 def test_demo_second_run_adds_no_call_or_application(demo, monkeypatch):

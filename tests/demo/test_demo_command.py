@@ -31,6 +31,13 @@ def row_counts() -> dict[str, int]:
     }
 
 
+def reviewer_accounts() -> int:
+    """The accounts the demo gives the experts its panels drew (all but the `expert` one's)."""
+    reviewing = Expert.objects.filter(assignments__isnull=False).distinct()
+    assert all(e.user is not None for e in reviewing)
+    return reviewing.exclude(user__username="expert").count()
+
+
 @pytest.fixture
 def no_demo_env(monkeypatch):
     monkeypatch.delenv("VETQ_DEMO", raising=False)
@@ -66,7 +73,8 @@ def test_demo_with_env_adds_to_non_empty_database(db, monkeypatch):
     run_demo()
 
     assert Institution.objects.count() == 40
-    assert User.objects.count() == 1 + len(ACCOUNTS) + len(colleagues_plan(demo_plan()))
+    assert User.objects.count() == (1 + len(ACCOUNTS) + len(colleagues_plan(demo_plan()))
+                                    + reviewer_accounts())
 
 
 def test_demo_builds_regions_and_schools(demo):
@@ -139,9 +147,10 @@ def test_demo_builds_one_account_per_role_with_its_scope(demo):
         "finance_jiangyin": ("finance_officer", "jiangyin", None, None),
         "viewer": ("department_viewer", None, None, "development_reform"),
     }
-    # The colleagues who act in the demo applications' history have their grants too.
+    # The colleagues who act in the demo applications' history and the experts who review in
+    # its panels have their grants too.
     assert AuditEntry.objects.filter(action="membership.grant").count() == (
-        9 + len(colleagues_plan(demo_plan()))
+        9 + len(colleagues_plan(demo_plan())) + reviewer_accounts()
     )
 
 
@@ -149,8 +158,10 @@ def test_demo_accounts_sign_in_with_the_demo_password(demo):
     users = User.objects.filter(username__in=[a.username for a in ACCOUNTS])
 
     assert users.count() == len(ACCOUNTS)
-    # One hash serves every demo account (hashing is the slow part of the build).
+    # One hash serves every demo account, colleagues' and experts' too (hashing is the slow
+    # part of the build).
     assert len({u.password for u in users}) == 1
+    assert set(User.objects.values_list("password", flat=True)) == {users.first().password}
     assert users.first().check_password(DEMO_PASSWORD)
     assert all(u.full_name and u.email == f"{u.username}@example.org" for u in users)
     assert [u.username for u in users if u.is_staff or u.is_superuser] == ["bureau"]
@@ -202,6 +213,7 @@ def test_demo_prints_a_summary_and_the_accounts(demo):
         "demo data: loaded the default policy; added 40 institutions, "
     )
     assert "150 experts, 9 users, 9 memberships" in demo
+    assert f"and {reviewer_accounts()} expert accounts who review in them" in demo
     for account in ACCOUNTS:
         assert f"\n{account.username} " in demo
 

@@ -6,7 +6,7 @@ Roles are given through membership_grant, so every grant is in the audit log.
 import unicodedata
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hasher, make_password
 
 from vetq.accounts.models import Membership, User
 from vetq.accounts.roles import Role
@@ -49,6 +49,19 @@ ACCOUNTS = (
     AccountSpec("finance_jiangyin", Role.FINANCE_OFFICER, "华丽萍", region="jiangyin"),
     AccountSpec("viewer", Role.DEPARTMENT_VIEWER, "秦海波", department="development_reform"),
 )
+
+
+_HASHES: dict[str, str] = {}
+
+
+def demo_password_hash() -> str:
+    """The password hash of every account the demo creates. Hashing is the slow part of the
+    build, so one salted hash of the demo password serves them all (one per hasher, should
+    the settings change between builds in one process)."""
+    algorithm = get_hasher().algorithm
+    if algorithm not in _HASHES:
+        _HASHES[algorithm] = make_password(DEMO_PASSWORD)
+    return _HASHES[algorithm]
 
 
 def account_school(account: AccountSpec, plan: DemoPlan) -> SchoolSpec | None:
@@ -110,15 +123,12 @@ def accounts_write(
     and memberships were added. An existing user keeps its password and flags."""
     memberships_before = Membership.objects.count()
     created = 0
-    password = None
     for account in ACCOUNTS:
         user = User.objects.filter(username=account.username).first()
         if user is None:
-            # Hashing is the slow part of the demo: one hash serves every demo account.
-            password = password or make_password(DEMO_PASSWORD)
             user = User.objects.create(
                 username=account.username, full_name=account_full_name(account, plan),
-                email=account.email, password=password,
+                email=account.email, password=demo_password_hash(),
                 is_staff=account.is_admin, is_superuser=account.is_admin,
             )
             created += 1

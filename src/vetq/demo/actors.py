@@ -9,15 +9,12 @@ code>`, with made-up names and the demo password, so a visitor may sign in as an
 import random
 from dataclasses import dataclass
 
-from django.contrib.auth.hashers import make_password
-
 from vetq.accounts.models import User
 from vetq.accounts.roles import Role
 from vetq.accounts.services import membership_grant
 from vetq.institutions.models import Institution, Region
 
-from . import DEMO_PASSWORD
-from .accounts import ACCOUNTS, account_school
+from .accounts import ACCOUNTS, account_school, demo_password_hash
 from .names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 from .plan import SEED, DemoPlan
 
@@ -78,14 +75,13 @@ def actors_write(plan: DemoPlan, specs: list[ActorSpec], *, regions: dict[str, R
     """Create the colleague accounts that are missing and grant their roles (audited), and
     gather who acts for each school and region, demo accounts included."""
     created = 0
-    password = None
     by_key: dict[str, User] = {}
     for spec in specs:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
-            password = password or make_password(DEMO_PASSWORD)
             user = User.objects.create(username=spec.username, full_name=spec.full_name,
-                                       email=f"{spec.username}@example.org", password=password)
+                                       email=f"{spec.username}@example.org",
+                                       password=demo_password_hash())
             created += 1
         membership_grant(user=user, role=spec.role,
                          region=regions[spec.region] if spec.region else None,

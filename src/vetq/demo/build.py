@@ -18,6 +18,7 @@ from .experts import experts_write
 from .funding import funding_write
 from .institutions import institutions_write
 from .plan import DemoPlan, demo_plan
+from .reviews import ReviewsResult, reviews_write
 
 
 class DemoRefused(Exception):
@@ -37,12 +38,13 @@ class DemoResult:
     applications: int = 0
     colleagues: int = 0  # accounts of the people who act in the applications' history
     grants: int = 0  # approved past applications, with their payments and reports
+    reviews: ReviewsResult = ReviewsResult()  # panels, draws, reviews, selections, publicity
 
     @property
     def changed(self) -> bool:
         return any((self.policy_loaded, self.institutions, self.majors, self.enterprises,
                     self.experts, self.users, self.memberships, self.calls, self.applications,
-                    self.colleagues, self.grants))
+                    self.colleagues, self.grants, self.reviews.changed))
 
 
 def demo_refusal() -> str | None:
@@ -78,8 +80,8 @@ def _by_code(model, codes: set[str], what: str) -> dict:
 @transaction.atomic
 def demo_build(*, plan: DemoPlan | None = None, allow_existing: bool = False) -> DemoResult:
     """Load the default policy if no program is loaded, then add the demo schools, majors,
-    enterprises, experts, accounts, calls, applications and grants with their payments that
-    are not there yet. Running it again adds nothing.
+    enterprises, experts, accounts, calls, applications, grants with their payments and
+    review rounds that are not there yet. Running it again adds nothing.
 
     Refuses (DemoRefused) a database that holds institutions or users, unless allow_existing,
     and a loaded program that lacks a region, department, industry or category the demo uses.
@@ -120,11 +122,13 @@ def demo_build(*, plan: DemoPlan | None = None, allow_existing: bool = False) ->
                         industries=industries)
     grants = funding_write(plan, program=program, schools=schools, regions=regions,
                            industries=industries)
+    reviews = reviews_write(plan, program=program, schools=schools, regions=regions,
+                            industries=industries)
     return DemoResult(
         policy_loaded=policy_loaded, institutions=new_schools, majors=new_majors,
         enterprises=new_enterprises, experts=new_experts, users=new_users,
         memberships=new_memberships, calls=calls.calls, applications=calls.applications,
-        colleagues=calls.colleagues, grants=grants,
+        colleagues=calls.colleagues, grants=grants, reviews=reviews,
     )
 
 

@@ -2,9 +2,11 @@
 tranches paid and unpaid over 2016–2020, a reversal, a recovery and expenditure reports.
 
 Which applications are approved, for how much, who pays and what happens to the money is
-plain data (funding_plan.py). The review stages belong to a later feature, so
-`review_history_write` writes an approved application's way through them as backdated
-history, as application_history.py does for the earlier stages. The approval, the grant and
+plain data (funding_plan.py). A past call's deadlines refuse the review services, so
+`review_history_write` writes an approved application's way through review as backdated
+history, as application_history.py does for the earlier stages, on the dates of its round
+(review_plan.py); reviews.py then writes that round's panel, draw, reviews, selection and
+publicity with the same dates. The approval, the grant and
 all its money go through the real services with the dates of their year; what those stamp
 with today's date is then set back to that day, except ledger rows, which are append-only
 and keep the day they were recorded (their `paid_on` is the day the money moved). A grant
@@ -44,12 +46,14 @@ from .funding_plan import (
     plan_grants,
 )
 from .plan import DemoPlan
+from .review_plan import round_dates
 
 C = TrancheCondition
-REVIEW_STEPS = (("start_review", S.ELIGIBLE, S.UNDER_REVIEW, 6, 20),
-                ("finish_review", S.UNDER_REVIEW, S.REVIEWED, 7, 10),
-                ("shortlist", S.REVIEWED, S.SHORTLISTED, 7, 20),
-                ("publish", S.SHORTLISTED, S.IN_PUBLICITY, 8, 5))
+# Each move and when in its category's round (review_plan.RoundDates) it happened.
+REVIEW_STEPS = (("start_review", S.ELIGIBLE, S.UNDER_REVIEW, "performed"),
+                ("finish_review", S.UNDER_REVIEW, S.REVIEWED, "closed"),
+                ("shortlist", S.REVIEWED, S.SHORTLISTED, "publicity_start"),
+                ("publish", S.SHORTLISTED, S.IN_PUBLICITY, "publicity_start"))
 
 
 def _moment(day: date, hour: int = 10) -> datetime:
@@ -57,13 +61,15 @@ def _moment(day: date, hour: int = 10) -> datetime:
 
 
 def review_history_write(application: Application, spec: GrantSpec, *, bureau: User) -> None:
-    """Write, with the dates of the call's year, the bureau's moves that took an eligible
-    application through review and shortlisting into publicity (a later feature's work), one
+    """Write, with the dates of its category's review round in the call's year (the dates
+    reviews.py gives the round's panel, draw, selection and publicity), the bureau's moves
+    that took an eligible application through review and shortlisting into publicity, one
     history event each, and the application's state."""
-    for action, before, after, month, day in REVIEW_STEPS:
+    dates = round_dates(spec.year, spec.category)
+    for action, before, after, moment in REVIEW_STEPS:
         event = ApplicationEvent.objects.create(application=application, action=action,
                                                 from_state=before, to_state=after, by=bureau)
-        at = local(spec.year, month, day + spec.serial % 5)
+        at = getattr(dates, moment)
         ApplicationEvent.objects.filter(pk=event.pk).update(at=at)
     Application.objects.filter(pk=application.pk).update(state=S.IN_PUBLICITY, updated_at=at)
     application.refresh_from_db()

@@ -11,7 +11,8 @@ from vetq.demo.plan import demo_plan
 class Command(BaseCommand):
     help = (
         "Fill an empty database with fictional demo data: schools, majors, enterprises, "
-        "experts, one account per role, the 2016–2019 calls closed with their applications "
+        "experts, one account per role, the 2016–2019 calls closed with their applications, "
+        "grants and review rounds, 2019's last applications under review and in publicity, "
         "and the 2020 call open. Refuses a database that holds institutions or users unless "
         "VETQ_DEMO=1. Running it again adds nothing."
     )
@@ -44,6 +45,8 @@ class Command(BaseCommand):
                     f"{result.applications} applications, and {result.colleagues} colleague "
                     "accounts who act in them (school_<code>, region_<code>; same password)"
                 )
+                if result.reviews.changed:
+                    self.stdout.write(result.reviews.summary())
             else:
                 self.stdout.write("demo data is already there: nothing added")
             self.stdout.write("")
