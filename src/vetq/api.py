@@ -11,6 +11,7 @@ from vetq.applications.api import router as applications_router
 from vetq.funding.api import router as funding_router
 from vetq.institutions.api import router as institutions_router
 from vetq.programs.api import router as programs_router
+from vetq.projects.api import router as projects_router
 from vetq.reviews.api import router as reviews_router
 
 api = NinjaAPI(
@@ -26,3 +27,4 @@ api.add_router("/", institutions_router)
 api.add_router("/", applications_router)
 api.add_router("/", funding_router)
 api.add_router("/", reviews_router)
+api.add_router("/", projects_router)

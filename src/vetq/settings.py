@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "vetq.applications",
     "vetq.funding",
     "vetq.reviews",
+    "vetq.projects",
     "vetq.portal",
     "vetq.demo",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notices/", include("vetq.notices.urls")),
     path("funding/", include("vetq.funding.urls")),
     path("reviews/", include("vetq.reviews.urls")),
+    path("projects/", include("vetq.projects.urls")),
     path("open/", include("vetq.reviews.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -25,14 +25,15 @@ from vetq.funding.grants import application_approve, grant_amounts
 from vetq.funding.ledger import (
     entry_reverse,
     payment_record,
-    recovery_record,
     tranche_conditions_met,
     tranches_withhold,
 )
-from vetq.funding.models import Expenditure, Grant, GrantState, Tranche, TrancheCondition
+from vetq.funding.models import Expenditure, Grant, Tranche, TrancheCondition
 from vetq.institutions.models import Industry, Institution, Region
 from vetq.notices.models import Notice
 from vetq.programs.models import Program
+from vetq.projects.acceptance import acceptance_record, recovery_decide
+from vetq.projects.models import Acceptance, Project, ProjectEvent, RecoveryCase
 
 from .actors import Actors, actors_write
 from .application_plan import local
@@ -82,6 +83,8 @@ def _approval_backdate(grant: Grant, spec: GrantSpec) -> None:
                                     action="approve").update(at=at)
     Application.objects.filter(pk=grant.application_id).update(updated_at=at)
     Grant.objects.filter(pk=grant.pk).update(created_at=at)
+    Project.objects.filter(grant=grant).update(created_at=at)
+    ProjectEvent.objects.filter(project__grant=grant, action="create").update(at=at)
     grant.tranches.filter(condition=C.ON_APPROVAL).update(condition_met_at=at)
     Notice.objects.filter(kind="application.approve",
                           url__endswith=f"/{grant.application_id}/").update(
@@ -160,12 +163,29 @@ def money_write(grant: Grant, spec: GrantSpec, *, bureau: User, finance: User | 
         payment_record(voucher_no=voucher, paid_on=day, **pay)
     if spec.fails:
         on = grant.tranches.get(condition=C.ACCEPTANCE_PASSED).due_date + timedelta(days=60)
-        recovery_record(grant=grant, amount=(grant.tranches.get(seq=1).amount * Decimal("0.3")),
-                        reason="验收未通过，收回未按计划使用的补助资金。", on=on, by=finance,
-                        voucher_no=f"{prefix[:2]}收〔{on.year}〕{spec.serial:03d}号")
-        Grant.objects.filter(pk=grant.pk).update(state=GrantState.FAILED)
-        audit_log(action="demo.history", actor=bureau, obj=grant,
-                  after={"state": GrantState.FAILED, "on": on.isoformat(), "by": "demo"})
+        _acceptance_failed(grant, on=on, bureau=bureau,
+                           voucher_no=f"{prefix[:2]}收〔{on.year}〕{spec.serial:03d}号")
+
+
+def _acceptance_failed(grant: Grant, *, on: date, bureau: User, voucher_no: str) -> None:
+    """The project fails its acceptance on `on` through the acceptance service (unpaid
+    tranches withheld, grant failed, a recovery case opened), and the bureau decides to take
+    back 30% of the first tranche; the service's timestamps are set back to that day."""
+    project = Project.objects.get(grant=grant)
+    acceptance_record(project=project, score=Decimal("52.00"), rating="fail", by=bureau, today=on,
+                      summary="项目建设期满，提交了总结报告。",
+                      self_assessment="部分建设任务未完成，校企合作实训项目尚未落地。",
+                      comment="验收未通过：主要建设指标完成不足六成，经费使用与预算不符。")
+    case = RecoveryCase.objects.get(project=project)
+    recovery_decide(case=case, amount=grant.tranches.get(seq=1).amount * Decimal("0.3"),
+                    reason="验收未通过，收回未按计划使用的补助资金。", by=bureau, on=on,
+                    voucher_no=voucher_no)
+    at = _moment(on, 10)
+    Acceptance.objects.filter(project=project).update(rated_at=at)
+    RecoveryCase.objects.filter(pk=case.pk).update(opened_at=at, decided_at=at + timedelta(hours=4))
+    project.events.filter(action__in=["rated", "recovery_decided"]).update(at=at)
+    Notice.objects.filter(kind__startswith="project.", url__endswith=f"/{project.pk}/").update(
+        created_at=at, read_at=at + timedelta(days=1))
 
 
 def expenditure_write(grant: Grant, spec: GrantSpec, *, user: User) -> None:

@@ -17,6 +17,7 @@ from vetq.applications.services import application_transition
 from vetq.audit.services import audit_log
 from vetq.programs import subsidy
 from vetq.programs.models import Category, Program
+from vetq.projects.services import project_create
 
 from .budget import budget_check
 from .models import Grant, GrantState, LedgerEntry, Tranche
@@ -75,7 +76,8 @@ def grant_amounts(*, application: Application, amount: Decimal | None, commissio
 def application_approve(*, application: Application, by, amount: Decimal | None = None,
                         commissioned: bool = False, county_amount: Decimal | None = None,
                         comment: str = "", today: date | None = None) -> Grant:
-    """Approve an application in publicity and create its grant with the default plan.
+    """Approve an application in publicity and create its grant with the default plan, and
+    its project (`projects.services.project_create`) starting today.
 
     Refuses (GrantRefused, or the workflow's Refused) when the category's target is reached
     (the 101st brand major while the target is 100), when a municipal grant would take
@@ -127,6 +129,7 @@ def application_approve(*, application: Application, by, amount: Decimal | None 
             for i, p in enumerate(plan)
         ])
         audit_log(action="grant.create", actor=by, obj=grant, after=_grant_snapshot(grant))
+        project_create(grant=grant, by=by, starts_on=today)
     return grant
 
 

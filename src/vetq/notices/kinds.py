@@ -16,6 +16,12 @@ KINDS = {
                           "%(deadline)s."),
     "review.reopen": _("A review was reopened for changes: %(title)s — %(reason)s"),
     "objection.lodged": _("Objection lodged in publicity: %(title)s"),
+    "project.rated_excellent": _("Acceptance rated excellent (%(score)s points): %(title)s — the "
+                                 "tranches reserved for an excellent rating are payable."),
+    "project.rated_pass": _("Acceptance rated pass (%(score)s points): %(title)s"),
+    "project.rated_fail": _("Acceptance rated fail (%(score)s points): %(title)s — unpaid "
+                            "tranches are withheld and a recovery is open."),
+    "project.recovery_decided": _("Recovery decided for %(title)s: %(amount)s yuan — %(reason)s"),
 }
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .forms_schema import ApplicationsSection, BudgetItem, CategoryForm, FundingSection
+from .projects_schema import ProjectsSection
 from .review_schema import DEFAULT_RUBRIC, ReviewSection, Rubric
 
 
@@ -169,6 +170,7 @@ class Policy(Strict):
         budget_items=[BudgetItem(code="total", name="项目经费", name_en="Project budget")]
     )
     review: ReviewSection = ReviewSection()
+    projects: ProjectsSection = ProjectsSection()
     rubrics: Annotated[list[Rubric], Field(min_length=1)] = [DEFAULT_RUBRIC]
 
     @model_validator(mode="after")

@@ -1,0 +1,8 @@
+from . import views, views_acceptance
+
+app_name = "projects"
+
+urlpatterns = [
+    *views.urlpatterns,
+    *views_acceptance.urlpatterns,
+]
