@@ -8,7 +8,7 @@ applications as facts), its digest, seed and result from `canonical` and `draw.p
 review totals from `scoring.weighted_total`, the ranking from `ranking.ranking_for` and the
 selection from `selection.run`, which must select exactly the applications funding.py
 approved. What the services would also write is written too: the application history, the
-review events, the experts' ratings (as `pool.rating_record` would, once the panel is
+review events, the experts' ratings (as `ratings.rating_record` would, once the panel is
 closed) and one audit entry a call summing the round up.
 
 Who takes part: the applications of the call that were approved, and in 2016–2018 those left

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vetq.institutions.models import Enterprise, Industry, Institution, Region
 
-from . import pool
+from . import pool, ratings
 from .pool_excel import split_list
 
 TEXT = {"class": "form-control"}
@@ -201,7 +201,7 @@ class ImportForm(forms.Form):
     )
 
 
-SCORE_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(pool.RATING_MIN, pool.RATING_MAX + 1)]
+SCORE_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(ratings.RATING_MIN, ratings.RATING_MAX + 1)]
 
 
 class RatingForm(forms.Form):

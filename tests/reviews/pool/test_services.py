@@ -10,7 +10,7 @@ from tests.reviews.pool.conftest import close
 from vetq.accounts.models import Membership
 from vetq.audit.models import AuditEntry
 from vetq.institutions.models import Industry
-from vetq.reviews import pool
+from vetq.reviews import pool, ratings
 from vetq.reviews.models import Declaration, Employment, Expert, ExpertRating, PanelMember
 from vetq.reviews.pool import PoolRefused
 
@@ -341,7 +341,7 @@ def test_an_expert_without_the_expert_role_is_not_itself(expert, expert_user):
 
 def test_rating_record_after_the_round(bureau_user, expert, assign):
     panel = close(assign(expert))
-    rating = pool.rating_record(expert=expert, panel=panel, by=bureau_user, score="4",
+    rating = ratings.rating_record(expert=expert, panel=panel, by=bureau_user, score="4",
                                 comment=" 认真负责 ")
     assert (rating.score, rating.comment, rating.by) == (4, "认真负责", bureau_user)
     assert AuditEntry.objects.get(action="expert.rate").after == {
@@ -350,15 +350,15 @@ def test_rating_record_after_the_round(bureau_user, expert, assign):
 
 def test_rating_record_refused_before_the_panel_is_closed(bureau_user, expert, assign):
     panel = assign(expert)
-    assert _refused(pool.rating_record, expert=expert, panel=panel, by=bureau_user, score=5) == (
+    assert _refused(ratings.rating_record, expert=expert, panel=panel, by=bureau_user, score=5) == (
         "Experts are rated after the panel's review round is closed.")
     assert not ExpertRating.objects.exists()
 
 
 def test_rating_record_refused_twice(bureau_user, expert, assign):
     panel = close(assign(expert))
-    pool.rating_record(expert=expert, panel=panel, by=bureau_user, score=3)
-    assert _refused(pool.rating_record, expert=expert, panel=panel, by=bureau_user, score=5) == (
+    ratings.rating_record(expert=expert, panel=panel, by=bureau_user, score=3)
+    assert _refused(ratings.rating_record, expert=expert, panel=panel, by=bureau_user, score=5) == (
         "王芳 has already been rated for this panel.")
     assert list(ExpertRating.objects.values_list("score", flat=True)) == [3]
 
@@ -366,7 +366,7 @@ def test_rating_record_refused_twice(bureau_user, expert, assign):
 @pytest.mark.parametrize("score", [0, 6, "3.5", "", None, True, "五"])
 def test_rating_record_refuses_scores_outside_1_to_5(bureau_user, expert, assign, score):
     panel = close(assign(expert))
-    assert _refused(pool.rating_record, expert=expert, panel=panel, by=bureau_user,
+    assert _refused(ratings.rating_record, expert=expert, panel=panel, by=bureau_user,
                     score=score) == "A rating is a whole number from 1 to 5."
     assert not ExpertRating.objects.exists()
 
@@ -374,9 +374,9 @@ def test_rating_record_refuses_scores_outside_1_to_5(bureau_user, expert, assign
 def test_rating_record_refuses_an_expert_who_did_not_review_and_non_bureau(
         bureau_user, expert, other_expert, expert_user, assign):
     panel = close(assign(expert))
-    assert _refused(pool.rating_record, expert=other_expert, panel=panel, by=bureau_user,
+    assert _refused(ratings.rating_record, expert=other_expert, panel=panel, by=bureau_user,
                     score=3) == "李强 did not review in this panel."
-    assert _refused(pool.rating_record, expert=expert, panel=panel, by=expert_user, score=5) == (
+    assert _refused(ratings.rating_record, expert=expert, panel=panel, by=expert_user, score=5) == (
         "Only the education bureau may do this.")
     assert not ExpertRating.objects.exists()
 
@@ -385,7 +385,7 @@ def test_panel_rated_experts_are_those_with_assignments(expert, other_expert, as
     third = ExpertFactory(employer_institution=school)
     panel = assign(other_expert, expert)
     PanelMember.objects.create(panel=panel, expert=third, role="reserve", position=1)
-    assert list(pool.panel_rated_experts(panel)) == [expert, other_expert]
+    assert list(ratings.panel_rated_experts(panel)) == [expert, other_expert]
 
 
 def test_a_new_declaration_takes_the_expert_off_a_conflicting_live_assignment(

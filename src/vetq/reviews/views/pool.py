@@ -24,7 +24,7 @@ from vetq.accounts.models import User
 from vetq.core.excel import XLSX_CONTENT_TYPE
 from vetq.institutions.models import Industry, Region
 
-from .. import pool, pool_excel
+from .. import pool, pool_excel, ratings
 from ..forms_pool import (
     DeactivateForm,
     DeclarationForm,
@@ -398,7 +398,7 @@ def panel_ratings(request, pk: int):
     panel = get_object_or_404(
         Panel.objects.select_related("call_category__call", "call_category__category"), pk=pk)
     experts = list(
-        pool.panel_rated_experts(panel).select_related("employer_institution",
+        ratings.panel_rated_experts(panel).select_related("employer_institution",
                                                        "employer_enterprise")
         .annotate(
             assigned=Count("assignments", filter=Q(assignments__panel=panel), distinct=True),
@@ -438,7 +438,7 @@ def _ratings_save(request, panel: Panel, rows, errors: list) -> int | None:
                 if not form.cleaned_data["score"]:
                     continue
                 try:
-                    pool.rating_record(expert=expert, panel=panel, by=request.user,
+                    ratings.rating_record(expert=expert, panel=panel, by=request.user,
                                        score=form.cleaned_data["score"],
                                        comment=form.cleaned_data["comment"])
                 except pool.PoolRefused as refusal:
