@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "vetq.core",
     "vetq.audit",
     "vetq.programs",
@@ -217,3 +219,15 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 APP_NAME = _("vetq")
+
+# Background work (django-tasks): tasks are stored in the database and run by
+# `python -m vetq db_worker`; `python -m vetq scheduler` enqueues the daily ones
+# (core/schedule.py). VETQ_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs them in the request instead, for a machine without a worker.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("VETQ_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    },
+}
+# The hour (local time) at which the scheduler enqueues the daily tasks.
+VETQ_DAILY_HOUR = int(os.environ.get("VETQ_DAILY_HOUR", "7"))

@@ -23,7 +23,8 @@ def test_policy_load_keeps_review_rules_and_rubrics(program):
     assert review["conflict_rules"] == [
         {"rule": "same_region", "categories": ["master_teacher_studio"]}
     ]
-    assert [r["code"] for r in policy["rubrics"]] == ["construction", "studio"]
+    assert [r["code"] for r in policy["rubrics"]] == ["construction", "studio", "midterm",
+                                                      "acceptance"]
     studio = next(c for c in policy["categories"] if c["code"] == "master_teacher_studio")
     assert studio["rubric"] == "studio"
     goals = policy["rubrics"][0]["criteria"][1]
@@ -33,6 +34,7 @@ def test_policy_load_keeps_review_rules_and_rubrics(program):
 def test_policy_without_review_section_gets_defaults(db, policy_text, write_policy):
     start = policy_text.index("# Expert review (R24–R26")
     text = edit(policy_text, 'rubric = "studio"\n', "")[: start - len('rubric = "studio"\n')]
+    text = edit(edit(text, 'midterm_rubric = "midterm"\n', ""), 'acceptance_rubric = "acceptance"\n', "")
 
     program = policy_load(path=write_policy(text, "plain.toml")).program
 

@@ -33,3 +33,24 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ScheduledRun(models.Model):
+    """One run of a daily task on one day (core/schedule.py). The unique pair makes the
+    scheduler enqueue each daily task once a day, however many schedulers run."""
+
+    name = models.CharField(_("task"), max_length=100)
+    day = models.DateField(_("day"))
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    result_id = models.CharField(_("task result"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-day", "name"]
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "day"], name="scheduled_run_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day}"

@@ -148,6 +148,13 @@ class Panel(models.Model):
                              help_text=_("The policy's review rules as they were when the panel "
                                          "was set up."))
     rubric = models.JSONField(_("rubric"), default=dict)
+    # Set for the expert scoring of a project check round (mid-term check or acceptance): the
+    # panel's applications are then the checked projects' applications, which keep their
+    # state; the experts score the projects' reports (projects/checks.py).
+    check_round = models.OneToOneField(
+        "projects.CheckRound", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="panel", verbose_name=_("check round"),
+    )
     review_deadline = models.DateTimeField(_("review deadline"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("created by"))

@@ -221,6 +221,13 @@ def reference_problems(policy: "Policy") -> list[tuple[tuple, str]]:
                 ("categories", index, "rubric"),
                 f"names the rubric {entry.rubric!r}, which the file does not define",
             ))
+    for key in ("midterm_rubric", "acceptance_rubric"):
+        code = getattr(policy.projects, key)
+        if code is not None and code not in rubric_codes:
+            problems.append((
+                ("projects", key),
+                f"names the rubric {code!r}, which the file does not define",
+            ))
     for index, rule in enumerate(policy.review.conflict_rules):
         for position, code in enumerate(rule.categories):
             if code not in category_codes:
