@@ -37,7 +37,7 @@ run: install
 	$(BIN)/python -m vetq policy load policies/wuxi-2016-77.toml
 	VETQ_DEMO=1 $(BIN)/python -m vetq demo
 	@echo "vetq serves on http://$(HOST):$(PORT)/"
-	$(BIN)/python -m vetq runserver --noreload $(HOST):$(PORT)
+	PY=$(BIN)/python scripts/serve.sh $(HOST):$(PORT)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
