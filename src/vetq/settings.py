@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "vetq.funding",
     "vetq.reviews",
     "vetq.projects",
+    "vetq.surveys",
     "vetq.portal",
     "vetq.demo",
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("funding/", include("vetq.funding.urls")),
     path("reviews/", include("vetq.reviews.urls")),
     path("projects/", include("vetq.projects.urls")),
+    path("data/", include("vetq.surveys.urls")),
     path("open/", include("vetq.reviews.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
