@@ -419,7 +419,7 @@ class EvaluationState(models.TextChoices):
     SUBMITTED = "submitted", pgettext_lazy("evaluation", "Submitted")
 
 
-class Evaluation(models.Model):
+class PerformanceEvaluation(models.Model):
     """A performance evaluation (绩效评价) of a project, or of a school's year, by the school
     itself, the education bureau or the finance bureau, against an indicator set of the policy
     (copied here): a score per third-level indicator with its evidence, a weighted total on
@@ -456,7 +456,8 @@ class Evaluation(models.Model):
 class EvaluationScore(models.Model):
     """The score of one third-level indicator in an evaluation, with its evidence."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores",
+    evaluation = models.ForeignKey(PerformanceEvaluation, on_delete=models.CASCADE,
+                                   related_name="scores",
                                    verbose_name=_("performance evaluation"))
     indicator = models.CharField(_("indicator"), max_length=40)
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2)

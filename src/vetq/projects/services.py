@@ -56,7 +56,8 @@ def project_create(*, grant: Grant, by, starts_on: date | None = None) -> Projec
     """Create the project of an approved grant: the application's title, lead person, goals,
     milestones, team and budget plan copied, the construction period from `starts_on` (the
     day of approval; by default the day the grant was created) for the category's
-    construction years (at least one), and the state of the grant.
+    construction years (at least one), and the state of the grant; an active project's
+    yearly progress reports are scheduled (`reports.reports_schedule`).
 
     Called inside `funding.grants.application_approve`'s transaction. Refuses a grant that
     already has a project.
@@ -78,6 +79,9 @@ def project_create(*, grant: Grant, by, starts_on: date | None = None) -> Projec
         after = project_snapshot(project)
         ProjectEvent.objects.create(project=project, action="create", after=after, by=by)
         audit_log(action="project.create", actor=by, obj=project, after=after)
+        from .reports import reports_schedule  # reports builds on this module
+
+        reports_schedule(project)
     return project
 
 

@@ -25,10 +25,17 @@ from vetq.institutions.models import Region
 from vetq.programs.models import Category
 
 from . import queries
+from .change_queries import EVENT_LABELS as CHANGE_EVENT_LABELS
+from .change_queries import changes_section
+from .check_queries import EVENT_LABELS as CHECK_EVENT_LABELS
+from .check_queries import project_checks
+from .evaluation_queries import EVENT_LABELS as EVALUATION_EVENT_LABELS
+from .evaluation_queries import evaluations_section
 from .exports import projects_export
 from .forms import ExtensionForm
 from .models import ProjectState, Rating
 from .periods import extension_latest
+from .report_queries import project_reports
 from .services import ProjectRefused, project_extend, project_rules
 
 PAGE_SIZE = 50
@@ -45,9 +52,13 @@ EVENT_LABELS = {
     "extend": gettext_lazy("Construction period extended"),
     "rated": gettext_lazy("Rated at acceptance"),
     "recovery_decided": gettext_lazy("Recovery decided"),
+    **CHECK_EVENT_LABELS,
+    **CHANGE_EVENT_LABELS,
+    **EVALUATION_EVENT_LABELS,
 }
 FIELD_LABELS = {
     "state": gettext_lazy("State"),
+    "lead_name": gettext_lazy("Lead person"),
     "ends_on": gettext_lazy("Construction ends"),
     "extended_to": gettext_lazy("Extended to"),
     "rating": gettext_lazy("Acceptance rating"),
@@ -151,6 +162,11 @@ def project_page(request, project, *, refusal: list[str] | None = None,
         "extension_form": (extension_form or ExtensionForm()) if may_extend else None,
         "extension_latest": extension_latest(project.ends_on, max_days),
         "can_rate": is_bureau,
+        "progress_reports": project_reports(project, today),
+        "report_rules": project_rules(project.grant.program),
+        "changes_section": changes_section(request.user, project),
+        "evaluations_section": evaluations_section(request.user, project, today),
+        "checks": project_checks(project, today),
         "refusal": refusal or [],
     }
     return render(request, "projects/detail.html", context)

@@ -49,6 +49,11 @@ REASONS: dict[str, str] = {
                    "the application."),
     "named_on_application": N_("Is named on the application."),
     "same_region": N_("Is from the applicant's region (a policy rule for this category)."),
+    # Not a rule of this module: a check panel's notice adds it (panels.notice_build) for an
+    # expert already assigned to the project's application on another panel, since one
+    # expert holds one active assignment to an application.
+    "assigned_before": N_("Is already assigned to this application on another panel (its "
+                          "review or an earlier check)."),
 }
 
 RULES = ("same_region",)

@@ -21,13 +21,15 @@ def _count(queryset: QuerySet) -> Subquery:
 
 
 def panels_listed() -> QuerySet:
-    """Every panel, newest call first, with its call, category, draw and counts: applications,
-    active assignments and submitted reviews."""
+    """Every panel, newest call first, with its call, category, draw, check round (a check
+    panel's) and counts: applications, active assignments and submitted reviews."""
     applications = Panel.applications.through.objects.filter(panel_id=OuterRef("pk"))
     active = Assignment.objects.filter(panel_id=OuterRef("pk"), active=True)
     return (
-        Panel.objects.select_related("call_category__call", "call_category__category", "draw")
-        .defer("rules", "rubric", "draw__inputs", "draw__result")
+        Panel.objects.select_related("call_category__call", "call_category__category", "draw",
+                                     "check_round")
+        .defer("rules", "rubric", "draw__inputs", "draw__result", "check_round__rubric",
+               "check_round__rules")
         .annotate(
             n_applications=_count(applications),
             n_assigned=_count(active),

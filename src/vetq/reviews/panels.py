@@ -11,6 +11,10 @@ Performing writes the members and reserves at their drawn positions and the assi
 moves each application to under review and pushes a review deadline earlier than
 `review_days` after the draw back to it.
 
+A check panel (the expert scoring of a mid-term check or an acceptance) is drawn the same
+way over its round's projects' applications, which stay approved; what differs is in
+check_panels.py.
+
 Each service checks the state and who acts, changes the rows and writes the audit entry in
 one transaction; a refusal raises `Refused` and changes nothing.
 """
@@ -31,7 +35,7 @@ from vetq.applications.states import ApplicationState
 from vetq.audit.services import audit_log
 from vetq.programs.models import CallCategory
 
-from . import assignment, canonical, conflicts, draw, facts
+from . import assignment, canonical, check_panels, conflicts, draw, facts
 from .models import Assignment, AssignmentSource, Draw, Expert, MemberRole, Panel, PanelMember, PanelState
 from .reserves import (  # noqa: F401 — the services after the draw, re-exported
     REASON_MAX,
@@ -54,8 +58,9 @@ PUBLIC_VALUE_MAX = 200
 # Setting up -------------------------------------------------------------------------------
 
 def _free_applications(call_category: CallCategory, panel: Panel | None = None):
-    """Eligible applications of the call category on no other panel."""
-    others = Panel.objects.filter(call_category=call_category)
+    """Eligible applications of the call category on no other review panel (check panels,
+    whose applications are approved, are not review panels)."""
+    others = Panel.objects.filter(call_category=call_category, check_round__isnull=True)
     if panel is not None:
         others = others.exclude(pk=panel.pk)
     return (Application.objects.filter(call_category=call_category,
@@ -102,9 +107,10 @@ def panel_create(*, call_category: CallCategory, by, name: str | None = None,
 @transaction.atomic
 def panel_applications_set(*, panel: Panel, applications, by) -> Panel:
     """Choose which eligible applications of its call category a draft panel reviews (to
-    split a large category into panels). Refuses anyone but the bureau, a panel no longer
+    split a large category into panels), or, for a check panel, which of its round's
+    projects under construction it scores. Refuses anyone but the bureau, a panel no longer
     a draft, an empty choice, and applications of another category, not eligible or on
-    another panel."""
+    another panel (of a check panel: not of a project of the round under construction)."""
     require_bureau(by)
     locked = Panel.objects.select_for_update().select_related("call_category").get(pk=panel.pk)
     if locked.state != PanelState.DRAFT:
@@ -112,9 +118,13 @@ def panel_applications_set(*, panel: Panel, applications, by) -> Panel:
     wanted = sorted({a.pk for a in applications})
     if not wanted:
         raise _refuse(N_("Choose at least one application."))
-    free = set(_free_applications(locked.call_category, locked)
-               .filter(pk__in=wanted).values_list("pk", flat=True))
+    free_applications = (check_panels.check_applications(locked) if check_panels.is_check(locked)
+                         else _free_applications(locked.call_category, locked))
+    free = set(free_applications.filter(pk__in=wanted).values_list("pk", flat=True))
     refused = [pk for pk in wanted if pk not in free]
+    if refused and check_panels.is_check(locked):
+        raise _refuse(N_("These applications are not those of the check round's projects "
+                         "under construction: %(ids)s."), ids=", ".join(map(str, refused)))
     if refused:
         raise _refuse(N_("These applications are not eligible applications of this category "
                          "free for this panel: %(ids)s."), ids=", ".join(map(str, refused)))
@@ -187,6 +197,8 @@ def notice_build(panel: Panel, *, on, source: str, industries=()) -> tuple[dict,
     experts = list(facts.experts_loaded(pool_experts(industries)))
     applications = list(facts.applications_loaded(panel.applications.all()))
     pairs = facts.conflicts_between(experts, applications, on=on, review=panel.rules)
+    if check_panels.is_check(panel):
+        pairs = check_panels.with_assigned_before(panel, pairs, experts, applications)
     shortages = pool_shortages(applications, experts, pairs,
                                assignment.Rules.from_policy(rules).needed)
     pool = []
@@ -215,7 +227,8 @@ def draw_announce(*, panel: Panel, by, public_value_source: str,
     public value; the panel becomes announced.
 
     Refuses anyone but the bureau, a panel that is not a draft or has no application, an
-    application no longer eligible, a missing source, an expected time not in the future
+    application no longer eligible (of a check panel: a project no longer under
+    construction), a missing source, an expected time not in the future
     (the value must be unknown when the notice is published), a pool in which some
     application has fewer than k conflict-free experts (each named, with why), and a pool
     that admits no assignment at all (a trial run; the real seed only reorders the pool)."""
@@ -235,10 +248,21 @@ def draw_announce(*, panel: Panel, by, public_value_source: str,
         states = dict(locked.applications.values_list("pk", "state"))
         if not states:
             raise _refuse(N_("The panel has no application to review."))
-        stale = sorted(pk for pk, state in states.items() if state != ApplicationState.ELIGIBLE)
-        if stale:
-            raise _refuse(N_("These applications are no longer eligible for review: %(ids)s; "
-                             "remove them from the panel first."), ids=", ".join(map(str, stale)))
+        if check_panels.is_check(locked):
+            live = set(check_panels.check_applications(locked).filter(pk__in=states)
+                       .values_list("pk", flat=True))
+            stale = sorted(pk for pk in states if pk not in live)
+            if stale:
+                raise _refuse(N_("The projects of these applications are no longer under "
+                                 "construction: %(ids)s; remove them from the panel first."),
+                              ids=", ".join(map(str, stale)))
+        else:
+            stale = sorted(pk for pk, state in states.items()
+                           if state != ApplicationState.ELIGIBLE)
+            if stale:
+                raise _refuse(N_("These applications are no longer eligible for review: "
+                                 "%(ids)s; remove them from the panel first."),
+                              ids=", ".join(map(str, stale)))
         inputs, shortages = notice_build(locked, on=timezone.localdate(now), source=source,
                                          industries=industries)
         if shortages:
@@ -296,9 +320,10 @@ def draw_perform(*, panel: Panel, by, public_value: str) -> Draw:
     """Enter the public value and perform the announced draw: seed = SHA-256(digest ‖ value ‖
     algorithm version), result = draw.perform(inputs, seed). Writes the panel members and
     reserves in drawn order and the assignments with their expertise match, moves each
-    application to under review (`start_review`), opens the panel for review and tells each
-    drawn expert with an account what it reviews (never who else does). A review deadline
-    earlier than `review_days` after the draw is pushed back to it.
+    application to under review (`start_review`; a check panel's stay approved), opens the
+    panel for review and tells each drawn expert with an account what it reviews (never
+    who else does). A review deadline earlier than `review_days` after the draw is pushed
+    back to it.
 
     Refuses anyone but the bureau, a panel whose draw is not announced or already performed,
     a value entered before the time the notice named, a stored notice that no longer matches
@@ -352,7 +377,8 @@ def draw_perform(*, panel: Panel, by, public_value: str) -> Draw:
 
 def _draw_write(panel: Panel, record: Draw, result: dict, by) -> list[int]:
     """Members, reserves and assignments of a performed draw; applications no longer
-    eligible (withdrawn since the notice) get none and are returned."""
+    eligible (withdrawn since the notice; of a check panel, a project no longer under
+    construction) get none and are returned."""
     drawn = [*result["panel"], *result["reserves"]]
     experts = {e.code: e for e in Expert.objects.filter(code__in=drawn)}
     missing = [code for code in drawn if code not in experts]
@@ -367,7 +393,11 @@ def _draw_write(panel: Panel, record: Draw, result: dict, by) -> list[int]:
            for i, code in enumerate(result["reserves"], start=1)]
     )
     applications = {a.pk: a for a in panel.applications.select_for_update().order_by("pk")}
-    live = {pk for pk, a in applications.items() if a.state == ApplicationState.ELIGIBLE}
+    if check_panels.is_check(panel):
+        live = set(check_panels.check_applications(panel).filter(pk__in=applications)
+                   .values_list("pk", flat=True))
+    else:
+        live = {pk for pk, a in applications.items() if a.state == ApplicationState.ELIGIBLE}
     subjects, reviewers = _tags_from_inputs(record.inputs)
     Assignment.objects.bulk_create([
         Assignment(panel=panel, application_id=app_id, expert=experts[code],
@@ -375,8 +405,9 @@ def _draw_write(panel: Panel, record: Draw, result: dict, by) -> list[int]:
                    match=expertise_match(subjects[app_id], reviewers[code]))
         for app_id, code in result["assignment"] if app_id in live
     ])
-    for pk in sorted(live):
-        application_transition(application=applications[pk], action="start_review", by=by)
+    if not check_panels.is_check(panel):
+        for pk in sorted(live):
+            application_transition(application=applications[pk], action="start_review", by=by)
     return sorted(set(applications) - live)
 
 

@@ -5,6 +5,9 @@ calibrated score are shown beside it, and a spread above the policy's threshold 
 Only submitted reviews of active assignments count: a review whose assignment was
 deactivated (a conflict found later) is left out. A fixed number of queries, however many
 applications and reviews there are.
+
+A call category's ranking (the one selection reads) is over its review panels only; a check
+panel (a project's mid-term check or acceptance) is ranked on its own (`panel_ranking_sheet`).
 """
 
 from dataclasses import dataclass, field
@@ -49,7 +52,9 @@ class RankingSheet:
 
 
 def _panels(call_category) -> list[Panel]:
-    return list(Panel.objects.filter(call_category=call_category).order_by("created_at", "pk"))
+    """The call category's review panels (not its check panels)."""
+    return list(Panel.objects.filter(call_category=call_category, check_round__isnull=True)
+                .order_by("created_at", "pk"))
 
 
 def _rubric_and_rules(call_category, panels: list[Panel]) -> tuple[dict, dict]:
@@ -81,6 +86,16 @@ def ranking_sheet(call_category) -> RankingSheet:
     """The ranking of `call_category` with its rubric and rules. Four queries."""
     panels = _panels(call_category)
     rubric, rules = _rubric_and_rules(call_category, panels)
+    return _sheet(panels, rubric, rules)
+
+
+def panel_ranking_sheet(panel: Panel) -> RankingSheet:
+    """The ranking of one panel's applications by its own reviews, with its rubric and rules
+    (a check panel's scores, computed as a call category's are). Three queries."""
+    return _sheet([panel], panel_rubric(panel), panel_rules(panel))
+
+
+def _sheet(panels: list[Panel], rubric: dict, rules: dict) -> RankingSheet:
     if not panels:
         return RankingSheet([], rubric, rules)
     applications = list(_applications(panels))

@@ -21,7 +21,7 @@ from vetq.applications.states import ApplicationState
 from vetq.audit.services import audit_log
 from vetq.notices.services import notice_send
 
-from . import scoring
+from . import check_panels, scoring
 from .models import Assignment, Panel, PanelState, Review, ReviewEvent, ReviewState
 from .rubrics import criterion_codes, panel_rubric
 
@@ -204,7 +204,8 @@ def missing_reviews(panel: Panel) -> list[Assignment]:
 
 def panel_close(*, panel: Panel, by, confirm: bool = False, reason: str = "") -> Panel:
     """Close the panel's review round: each of its applications under review moves to
-    reviewed (`finish_review`) and the panel to closed. Refused for anyone but the bureau, for
+    reviewed (`finish_review`; a check panel's stay approved, its round collects the
+    scores) and the panel to closed. Refused for anyone but the bureau, for
     a panel not reviewing, and while reviews are missing before the deadline; after the
     deadline missing reviews are listed and the bureau must confirm with a reason."""
     reason = (reason or "").strip()
@@ -230,8 +231,8 @@ def panel_close(*, panel: Panel, by, confirm: bool = False, reason: str = "") ->
                           {"application": a.application.title,
                            "expert": f"{a.expert.code} {a.expert.name}"}) for a in missing),
             ])
-        applications = list(locked.applications.filter(state=ApplicationState.UNDER_REVIEW)
-                            .order_by("pk"))
+        applications = [] if check_panels.is_check(locked) else list(
+            locked.applications.filter(state=ApplicationState.UNDER_REVIEW).order_by("pk"))
         for application in applications:
             # The reason stays in the audit log: the application's history, which its school
             # reads, must not say whose review was missing.

@@ -169,7 +169,7 @@ def test_declaration_must_name_its_kind():
 
 def test_every_reason_has_a_message():
     assert set(REASONS) == {"own_institution", "past_employer", "partner_enterprise", "declared",
-                            "named_on_application", "same_region"}
+                            "named_on_application", "same_region", "assigned_before"}
     assert all(message.endswith(".") for message in REASONS.values())
 
 

@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='projects.checkround', verbose_name='check round'),
         ),
         migrations.CreateModel(
-            name='Evaluation',
+            name='PerformanceEvaluation',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='year')),
@@ -138,7 +138,7 @@ class Migration(migrations.Migration):
                 ('indicator', models.CharField(max_length=40, verbose_name='indicator')),
                 ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='score')),
                 ('evidence', models.TextField(blank=True, verbose_name='evidence')),
-                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='projects.evaluation', verbose_name='performance evaluation')),
+                ('evaluation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='projects.performanceevaluation', verbose_name='performance evaluation')),
                 ('file', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.storedfile', verbose_name='evidence file')),
             ],
             options={

@@ -38,7 +38,8 @@ def _refused(request, refusal: Refused) -> None:
 
 def _panel(pk: int) -> Panel:
     return get_object_or_404(
-        Panel.objects.select_related("call_category__call", "call_category__category", "created_by"),
+        Panel.objects.select_related("call_category__call", "call_category__category", "created_by",
+                                     "check_round"),
         pk=pk)
 
 
@@ -78,7 +79,8 @@ def _reason_labels(codes) -> list[str]:
 def panel_page(request, panel: Panel, *, bound: dict | None = None, status: int = 200):
     """The panel page; `bound` carries a refused form back to its place."""
     bound = bound or {}
-    applications = list(panel.applications.select_related("institution__region").order_by("pk"))
+    related = ("institution__region", "project") if panel.check_round_id else ("institution__region",)
+    applications = list(panel.applications.select_related(*related).order_by("pk"))
     draw = Draw.objects.filter(panel=panel).select_related("announced_by", "performed_by").first()
     context = {"panel": panel, "applications": applications, "draw": draw,
                "now": timezone.now(), "states": PanelState}

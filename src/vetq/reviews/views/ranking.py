@@ -28,10 +28,12 @@ def _call_category(pk: int) -> CallCategory:
 @require_GET
 @login_required
 def ranking_index(request):
-    """Every call category with a review panel, newest call first, with its panels."""
+    """Every call category with a review panel, newest call first, with its review panels
+    (a check panel's scores are on its check round's page)."""
     require_bureau(request.user)
     panels = list(
-        Panel.objects.select_related("call_category__call", "call_category__category")
+        Panel.objects.filter(check_round__isnull=True)
+        .select_related("call_category__call", "call_category__category")
         .order_by("-call_category__call__year", "call_category__category__order", "created_at")
     )
     groups: dict[int, dict] = {}

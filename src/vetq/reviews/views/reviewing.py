@@ -119,11 +119,18 @@ def _review_page(request, assignment, *, posted: tuple | None = None, refusal=No
         "deadline": deadline_text(panel.review_deadline),
         "deadline_passed": now >= panel.review_deadline,
         "refusal": refusal.messages() if refusal else [],
-        "answers": application_forms.answers_shown(application),
-        "budget": application_forms.budget_table(application),
-        "attachments": list(application.attachments.select_related("file")),
         "decline_url": decline_url(assignment) if not submitted else None,
     }
+    if panel.check_round_id:
+        # A check panel scores a project under construction: its plan, yearly reports,
+        # self-assessment and evidence, not the application it was approved on.
+        from vetq.projects.check_queries import check_material
+
+        context["check"] = check_material(assignment)
+    if context.get("check") is None:
+        context.update(answers=application_forms.answers_shown(application),
+                       budget=application_forms.budget_table(application),
+                       attachments=list(application.attachments.select_related("file")))
     return render(request, "reviews/reviewing/review_form.html", context, status=status)
 
 
@@ -230,6 +237,10 @@ def panel_close_view(request, pk: int):
     except Refused as refusal:
         return _progress_page(request, panel, refusal=refusal.messages(), status=400,
                               close_reason=reason)
+    if panel.check_round_id:
+        messages.success(request, _("The panel is closed; collect its scores on the check "
+                                    "round's page."))
+        return redirect("projects:check_round_detail", pk=panel.check_round_id)
     messages.success(request, _("The panel is closed; its applications are reviewed."))
     return redirect("reviews:ranking", call_category_pk=panel.call_category_id)
 
