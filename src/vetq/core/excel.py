@@ -3,6 +3,10 @@
 An import module declares its `Column`s, calls `sheet_read`, checks each `SheetRow` and
 collects `RowError`s; it writes nothing itself. A file that cannot be read at all raises
 `ExcelRefused`, whose message is shown to the user as it is.
+
+`workbook_read` reads files people assemble by hand (yearly data): it picks the sheet by name
+or by its header row, reads merged cells as if each held the merged value, accepts a header
+split over two rows, and marks formula cells Excel never calculated (no cached value).
 """
 
 import io
@@ -60,12 +64,16 @@ class Column:
     width: int = 16
     # An Excel number format for the column's cells in exports, e.g. "#,##0.00" for yuan.
     number_format: str = ""
+    # Other headers accepted for the column on import, e.g. the header without its unit.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class SheetRow:
     number: int
     values: dict[str, str]
+    # Keys of the cells holding a formula without a value Excel calculated (`workbook_read`).
+    uncalculated: frozenset[str] = frozenset()
 
     def __getitem__(self, key: str) -> str:
         return self.values.get(key, "")
@@ -76,6 +84,7 @@ class Sheet:
     rows: list[SheetRow]
     headers: dict[str, str]  # column key → header text found in the file
     errors: list[RowError] = field(default_factory=list)
+    title: str = ""  # the worksheet's name
 
     def error(self, row: SheetRow, key: str, reason: str) -> None:
         self.errors.append(RowError(row.number, self.headers.get(key, key), reason))
@@ -169,43 +178,67 @@ def sheet_read(file, columns: Sequence[Column]) -> Sheet:
         raise ExcelRefused(_("The workbook could not be read; it may be damaged.")) from error
 
 
-def _sheet_parse(rows: Iterable[tuple], columns: Sequence[Column]) -> Sheet:
-    rows = iter(rows)
-    positions: dict[str, int] | None = None
-    headers: dict[str, str] = {}
-    missing: list[str] = [c.header for c in columns if c.required]
-    header_number = 0
-    for header_number, cells in enumerate(rows, start=1):
-        found = _header_positions(cells, columns)
-        absent = [c.header for c in columns if c.required and c.key not in found]
-        if not absent:
-            positions = found
-            headers = {c.key: c.header for c in columns}
-            headers.update({key: cell_normalise(cells[i]) for key, i in found.items()})
-            break
-        if len(absent) < len(missing):
-            missing = absent
-        if header_number >= HEADER_SEARCH_ROWS:
-            break
-    if positions is None:
-        raise ExcelRefused(
+class _NoHeader(ExcelRefused):
+    def __init__(self, missing: list[str]):
+        super().__init__(
             _("No header row found; these columns are missing: %(columns)s.")
             % {"columns": "、".join(missing)}
         )
+        self.missing = missing
+
+
+def _header_find(rows, columns: Sequence[Column], two_row_header: bool):
+    """Consume `rows` up to the header row; its column positions, header texts and number.
+    Raises _NoHeader naming the fewest required columns any of the first rows lacked."""
+    missing: list[str] = [c.header for c in columns if c.required]
+    above: tuple = ()
+    for number, cells in enumerate(rows, start=1):
+        candidates = [cells]
+        if two_row_header and above:
+            candidates.append(tuple(
+                cell if cell_normalise(cell) or index >= len(above) else above[index]
+                for index, cell in enumerate(cells)
+            ))
+        for candidate in candidates:
+            found = _header_positions(candidate, columns)
+            absent = [c.header for c in columns if c.required and c.key not in found]
+            if not absent:
+                headers = {c.key: c.header for c in columns}
+                headers.update({key: cell_normalise(candidate[i]) for key, i in found.items()})
+                return found, headers, number
+            if len(absent) < len(missing):
+                missing = absent
+        if number >= HEADER_SEARCH_ROWS:
+            break
+        above = cells
+    raise _NoHeader(missing)
+
+
+def _sheet_parse(rows: Iterable[tuple], columns: Sequence[Column], *,
+                 uncalculated: set[tuple[int, int]] | None = None,
+                 two_row_header: bool = False) -> Sheet:
+    """The rows below the header row. `uncalculated` holds the (row number, column index) of
+    formula cells without a cached value; `two_row_header` also tries each row with its blank
+    cells taken from the row above (a header whose group titles sit on the row above)."""
+    rows = iter(rows)
+    positions, headers, header_number = _header_find(rows, columns, two_row_header)
     sheet = Sheet(rows=[], headers=headers)
     for number, cells in enumerate(rows, start=header_number + 1):
         values = {
             key: cell_normalise(cells[index]) if index < len(cells) else ""
             for key, index in positions.items()
         }
-        if not any(values.values()):
+        formulas = frozenset(
+            key for key, index in positions.items() if (number, index) in uncalculated
+        ) if uncalculated else frozenset()
+        if not any(values.values()) and not formulas:
             continue
         if len(sheet.rows) >= MAX_DATA_ROWS:
             raise ExcelRefused(
                 _("The sheet has more than %(count)d rows; split it into smaller files.")
                 % {"count": MAX_DATA_ROWS}
             )
-        sheet.rows.append(SheetRow(number, values))
+        sheet.rows.append(SheetRow(number, values, formulas))
     if not sheet.rows:
         raise ExcelRefused(_("The sheet has a header row but no data rows."))
     return sheet
@@ -216,11 +249,98 @@ def _header_positions(cells: tuple, columns: Sequence[Column]) -> dict[str, int]
     for column in columns:
         names.setdefault(column.header.lower(), column.key)
         names.setdefault(column.key.lower(), column.key)
+        for alias in column.aliases:
+            names.setdefault(alias.lower(), column.key)
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
         key = names.get(_header_key(cell))
         if key is not None and key not in found:
             found[key] = index
+    return found
+
+
+def workbook_read(file, columns: Sequence[Column], *, sheet_names: Sequence[str] = ()) -> Sheet:
+    """The rows of the sheet named one of `sheet_names` or, failing that, of the first sheet
+    whose header row holds every required column; refuses (ExcelRefused) when no sheet does.
+
+    Unlike `sheet_read`, made for files people assemble by hand: a merged cell reads as its
+    value in every cell it covers (so a merged header or school code is seen everywhere it
+    spans), a header may be split over two rows, and a formula cell Excel never calculated
+    (no cached value, as a file written by a script) is marked in `SheetRow.uncalculated`
+    rather than read as blank.
+    """
+    data = upload_check(file)
+    try:
+        values_book = load_workbook(io.BytesIO(data), data_only=True)
+        formulas_book = load_workbook(io.BytesIO(data), read_only=True)
+        try:
+            return _workbook_sheet(values_book, formulas_book, columns, sheet_names)
+        finally:
+            formulas_book.close()
+    except ExcelRefused:
+        raise
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise ExcelRefused(_("The workbook could not be read; it may be damaged.")) from error
+
+
+def _workbook_sheet(values_book, formulas_book, columns, sheet_names) -> Sheet:
+    wanted = {name.strip().lower() for name in sheet_names}
+    named = [ws for ws in values_book.worksheets if ws.title.strip().lower() in wanted]
+    others = [ws for ws in values_book.worksheets if ws not in named]
+    lacking: list[list[str]] = []  # what each sheet tried lacked, named sheets first
+    for worksheet in named + others:
+        rows = _merged_rows(worksheet)
+        try:
+            _header_find(iter(rows), columns, two_row_header=True)
+        except _NoHeader as refusal:
+            lacking.append(refusal.missing)
+            continue
+        uncalculated = _uncalculated(formulas_book[worksheet.title], rows)
+        sheet = _sheet_parse(rows, columns, uncalculated=uncalculated, two_row_header=True)
+        sheet.title = worksheet.title
+        return sheet
+    if named or not sheet_names:
+        # The named sheet's shortcomings, or else those of the sheet that came closest.
+        raise _NoHeader(lacking[0] if named else min(lacking, key=len))
+    raise ExcelRefused(
+        _("The workbook has no sheet named “%(names)s”, and no other sheet has its header row "
+          "(%(columns)s).")
+        % {"names": "”/“".join(sheet_names),
+           "columns": "、".join(c.header for c in columns if c.required)}
+    )
+
+
+def _merged_rows(worksheet) -> list[tuple]:
+    """The worksheet's values, each merged range's value copied into every cell it covers."""
+    rows = [list(cells) for cells in worksheet.iter_rows(values_only=True)]
+    if len(rows) > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+        raise ExcelRefused(
+            _("The sheet has more than %(count)d rows; split it into smaller files.")
+            % {"count": MAX_DATA_ROWS}
+        )
+    for merged in worksheet.merged_cells.ranges:
+        value = worksheet.cell(merged.min_row, merged.min_col).value
+        for row in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
+            cells = rows[row - 1]
+            for column in range(merged.min_col, merged.max_col + 1):
+                if column > len(cells):
+                    cells.extend([None] * (column - len(cells)))
+                cells[column - 1] = value
+    return [tuple(cells) for cells in rows]
+
+
+def _uncalculated(worksheet, rows: list[tuple]) -> set[tuple[int, int]]:
+    """(row number, column index) of formula cells whose calculated value is missing."""
+    worksheet.reset_dimensions()
+    found = set()
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+        for cell in cells:
+            if getattr(cell, "data_type", None) != "f":
+                continue
+            index = cell.column - 1
+            values = rows[number - 1] if number <= len(rows) else ()
+            if index >= len(values) or values[index] is None:
+                found.add((number, index))
     return found
 
 
