@@ -1,5 +1,6 @@
 """Settings for vetq. Everything that differs between machines comes from the environment."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "vetq.reviews",
     "vetq.projects",
     "vetq.surveys",
+    "vetq.reports",
     "vetq.portal",
     "vetq.demo",
 ]
@@ -210,6 +212,14 @@ VETQ_APPLICATION_MAX_BYTES = int(
 )
 VETQ_UPLOAD_MAX_EXPANSION = 100
 VETQ_UPLOAD_MAX_UNPACKED_BYTES = 500 * 1024 * 1024
+
+# Graduates' identity numbers are kept only as HMAC-SHA-256 pseudonyms under this key
+# (surveys/pseudonyms.py). Set it once, keep it secret and never change it: a new key gives
+# every graduate a new pseudonym, so records of earlier years no longer link to later ones
+# (docs/operations.md). Without it, a key is derived from SECRET_KEY.
+VETQ_PSEUDONYM_KEY = os.environ.get("VETQ_PSEUDONYM_KEY", "") or hashlib.sha256(
+    f"vetq-graduate-pseudonyms:{SECRET_KEY}".encode()
+).hexdigest()
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("reviews/", include("vetq.reviews.urls")),
     path("projects/", include("vetq.projects.urls")),
     path("data/", include("vetq.surveys.urls")),
+    path("reports/", include("vetq.reports.urls")),
     path("open/", include("vetq.reviews.urls_public")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

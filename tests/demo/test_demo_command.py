@@ -4,6 +4,8 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import override_settings
 
 from tests.factories import UserFactory
 from vetq.accounts.models import Membership, User
@@ -43,9 +45,22 @@ def no_demo_env(monkeypatch):
     monkeypatch.delenv("VETQ_DEMO", raising=False)
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One demo build for the module's readers, rolled back at its end: a build takes a
+    minute or two, and each test runs in its own savepoint inside it."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with (django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media),
+          pytest.MonkeyPatch.context() as env):
+        env.delenv("VETQ_DEMO", raising=False)
+        with transaction.atomic():
+            yield run_demo()
+            transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db, no_demo_env):
-    return run_demo()
+def demo(built, db):
+    return built
 
 
 def test_demo_refuses_without_env_on_non_empty_database(db, no_demo_env):

@@ -25,6 +25,7 @@ def _login(page, live_server, username):
 
 
 def _logout(page):
+    page.locator("button.user-name").click()  # the user menu holds the language and log out
     page.locator("form[action$='/accounts/logout/'] button").click()
 
 

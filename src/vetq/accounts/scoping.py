@@ -8,7 +8,7 @@ object outside it is simply not found (404), never shown.
 
 from django.db.models import Q, QuerySet
 
-from vetq.institutions.models import Institution, Major
+from vetq.institutions.models import Institution, Major, Region
 
 from .roles import Role
 
@@ -73,6 +73,25 @@ def majors_for(user, queryset: QuerySet | None = None) -> QuerySet:
     if not condition:
         return queryset
     return queryset.filter(institution__in=Institution.objects.filter(condition))
+
+
+def regions_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Regions whose aggregate figures (surveys, dashboards) the user may read: every region for
+    the bureau, department viewers and the city's finance officers; its own for a region
+    officer or a county-level city's finance officer; none for a school (it reads its own
+    school and the city's figures)."""
+    queryset = Region.objects.all() if queryset is None else queryset
+    condition: Q | None = None
+    for membership in memberships(user):
+        if membership.role in _SEE_ALL_INSTITUTIONS or (
+                membership.role == Role.FINANCE_OFFICER and membership.region_id is None):
+            return queryset
+        if membership.role in (Role.REGION_OFFICER, Role.FINANCE_OFFICER):
+            q = Q(pk=membership.region_id)
+            condition = q if condition is None else condition | q
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition)
 
 
 def own_institutions(user) -> list:
@@ -178,3 +197,21 @@ def pays_for(user, grant) -> bool:
         if membership.role == Role.FINANCE_OFFICER and membership.region_id == grant.payer_region_id:
             return True
     return False
+
+
+def graduate_records_for(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Graduate records (R33) the user may read one by one: the bureau all, a school its own;
+    everyone else reads only aggregates (surveys/employment_queries.py)."""
+    from vetq.surveys.models import GraduateRecord
+
+    queryset = GraduateRecord.objects.all() if queryset is None else queryset
+    condition: Q | None = None
+    for membership in memberships(user):
+        if membership.role == Role.BUREAU_ADMIN:
+            return queryset
+        if membership.role == Role.SCHOOL_USER:
+            q = Q(institution_id=membership.institution_id)
+            condition = q if condition is None else condition | q
+    if condition is None:
+        return queryset.none()
+    return queryset.filter(condition)

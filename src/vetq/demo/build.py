@@ -18,7 +18,9 @@ from .experts import experts_write
 from .funding import funding_write
 from .institutions import institutions_write
 from .plan import DemoPlan, demo_plan
+from .projects import ProjectsResult, projects_write
 from .reviews import ReviewsResult, reviews_write
+from .surveys import SurveysResult, surveys_write
 
 
 class DemoRefused(Exception):
@@ -39,12 +41,15 @@ class DemoResult:
     colleagues: int = 0  # accounts of the people who act in the applications' history
     grants: int = 0  # approved past applications, with their payments and reports
     reviews: ReviewsResult = ReviewsResult()  # panels, draws, reviews, selections, publicity
+    projects: ProjectsResult = ProjectsResult()  # reports, check rounds, changes, evaluations
+    surveys: SurveysResult = SurveysResult()  # yearly data and graduate records
 
     @property
     def changed(self) -> bool:
         return any((self.policy_loaded, self.institutions, self.majors, self.enterprises,
                     self.experts, self.users, self.memberships, self.calls, self.applications,
-                    self.colleagues, self.grants, self.reviews.changed))
+                    self.colleagues, self.grants, self.reviews.changed,
+                    self.projects.changed, self.surveys.changed))
 
 
 def demo_refusal() -> str | None:
@@ -124,11 +129,14 @@ def demo_build(*, plan: DemoPlan | None = None, allow_existing: bool = False) ->
                            industries=industries)
     reviews = reviews_write(plan, program=program, schools=schools, regions=regions,
                             industries=industries)
+    projects = projects_write(program=program)
+    surveys = surveys_write(program=program)
     return DemoResult(
         policy_loaded=policy_loaded, institutions=new_schools, majors=new_majors,
         enterprises=new_enterprises, experts=new_experts, users=new_users,
         memberships=new_memberships, calls=calls.calls, applications=calls.applications,
         colleagues=calls.colleagues, grants=grants, reviews=reviews,
+        projects=projects, surveys=surveys,
     )
 
 

@@ -10,9 +10,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from .evaluation_schema import (
+    DEFAULT_INDICATOR_SETS,
+    EvaluationSection,
+    IndicatorSet,
+    evaluation_problems,
+)
 from .forms_schema import ApplicationsSection, BudgetItem, CategoryForm, FundingSection
 from .projects_schema import ProjectsSection
 from .review_schema import DEFAULT_RUBRIC, ReviewSection, Rubric
+from .surveys_schema import SurveysSection
 
 
 def _a_number(value: Any) -> Any:
@@ -172,6 +179,9 @@ class Policy(Strict):
     review: ReviewSection = ReviewSection()
     projects: ProjectsSection = ProjectsSection()
     rubrics: Annotated[list[Rubric], Field(min_length=1)] = [DEFAULT_RUBRIC]
+    surveys: SurveysSection = SurveysSection()
+    evaluation: EvaluationSection = EvaluationSection()
+    indicator_sets: Annotated[list[IndicatorSet], Field(min_length=1)] = DEFAULT_INDICATOR_SETS
 
     @model_validator(mode="after")
     def _references_resolve(self):
@@ -235,4 +245,5 @@ def reference_problems(policy: "Policy") -> list[tuple[tuple, str]]:
                     ("review", "conflict_rules", index, "categories", position),
                     f"names the category {code!r}, which the file does not define",
                 ))
+    problems += evaluation_problems(policy.evaluation, policy.indicator_sets)
     return problems

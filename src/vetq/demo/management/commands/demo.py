@@ -47,6 +47,10 @@ class Command(BaseCommand):
                 )
                 if result.reviews.changed:
                     self.stdout.write(result.reviews.summary())
+                if result.projects.changed:
+                    self.stdout.write(result.projects.summary())
+                if result.surveys.changed:
+                    self.stdout.write(result.surveys.summary())
             else:
                 self.stdout.write("demo data is already there: nothing added")
             self.stdout.write("")
