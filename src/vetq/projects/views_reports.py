@@ -29,6 +29,7 @@ from vetq.institutions.models import Region
 from vetq.programs.models import Category
 
 from . import queries, report_queries
+from .check_queries import overdue_check_items
 from .forms_reports import DecisionForm, EvidenceForm, ReportForm
 from .models import ProgressReport, ProjectState, ReportFile, ReportState
 from .report_exports import pending_export
@@ -261,6 +262,8 @@ def reports_pending_list(request):
         return render(request, "projects/reports/_pending_results.html", context)
     return render(request, "projects/reports/pending.html", {
         **context,
+        # Self-assessments and rectification reports of the check rounds past their dates.
+        "check_items": overdue_check_items(queries.projects_for(request.user), today),
         "categories": Category.objects.filter(active=True).order_by("order", "code"),
         "regions": Region.objects.all(),
         "schools": queries.schools_listed(queries.projects_for(request.user)),

@@ -290,3 +290,27 @@ def test_bureau_collects_the_scores_of_the_closed_panel(client, bureau_user, mak
     page = client.get(url).content.decode()
     assert "data-collect" not in page
     assert 'data-suggested="pass"' in page
+
+
+def test_overdue_page_lists_late_self_assessments_in_scope(client, bureau_user, make_project,
+                                                           open_round):
+    late = make_project()
+    other = make_project(region="xishan")
+    open_round([late, other])
+    school = school_of(late, "s-late")
+
+    client.force_login(bureau_user)
+    with on(DUE + timedelta(days=2)):
+        page = client.get(reverse("projects:reports_pending")).content.decode()
+    assert page.count('data-check-item="self_assessment"') == 2
+    assert late.title in page and other.title in page
+
+    client.force_login(school)
+    with on(DUE + timedelta(days=2)):
+        page = client.get(reverse("projects:reports_pending")).content.decode()
+    assert page.count('data-check-item="self_assessment"') == 1
+    assert other.title not in page
+
+    with on(DUE - timedelta(days=1)):
+        page = client.get(reverse("projects:reports_pending")).content.decode()
+    assert "data-no-check-items" in page
