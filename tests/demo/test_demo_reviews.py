@@ -80,25 +80,32 @@ def year_of(moment) -> int:
     return timezone.localtime(moment).year
 
 
+def review_panels():
+    """The review rounds' panels (the projects' check rounds have panels too, tested with the
+    projects demo)."""
+    return Panel.objects.filter(check_round__isnull=True)
+
+
 def past_panels():
-    return Panel.objects.filter(state="closed", closed_at__lt=timezone.now() - timedelta(days=365))
+    return review_panels().filter(state="closed",
+                                  closed_at__lt=timezone.now() - timedelta(days=365))
 
 
 def live_panels():
-    return Panel.objects.exclude(pk__in=past_panels())
+    return review_panels().exclude(pk__in=past_panels())
 
 
 def performed():
-    """The panels whose draw is performed."""
+    """The panels whose draw is performed (check panels' draws included)."""
     return Panel.objects.filter(draw__result__isnull=False)
 
 
 def test_demo_prints_what_the_review_rounds_added(demo):
     line = next(line for line in demo.splitlines() if line.startswith("review rounds: "))
 
-    assert (f"added {Panel.objects.count()} panels ({past_panels().count() + 1} closed, 1 under "
+    assert (f"added {review_panels().count()} panels ({past_panels().count() + 1} closed, 1 under "
             "review, 1 with its draw announced, 1 draft)") in line
-    assert f"{Review.objects.count()} reviews" in line
+    assert f"{Review.objects.filter(assignment__panel__in=review_panels()).count()} reviews" in line
     assert f"{Selection.objects.count()} selections with their publicities (1 open)" in line
     assert "3 waiting for review" in line
 
@@ -116,10 +123,11 @@ def test_demo_has_closed_rounds_in_every_past_call_and_live_panels_in_every_stat
 
 
 def test_demo_panels_copy_the_policy_rules_and_rubric(demo):
-    for panel in Panel.objects.select_related("call_category__call__program", "call_category__category"):
+    for panel in review_panels().select_related("call_category__call__program",
+                                                "call_category__category"):
         assert panel.rules == review_rules(panel.call_category.call.program)
         assert panel.rubric == rubric_for(panel.call_category)
-    studio = Panel.objects.filter(call_category__category__code="master_teacher_studio").first()
+    studio = review_panels().filter(call_category__category__code="master_teacher_studio").first()
     assert studio.rubric["code"] == "studio"
 
 
@@ -205,7 +213,8 @@ def test_demo_past_rounds_follow_their_calendar(demo):
 
 
 def test_demo_reviews_are_submitted_by_their_experts_with_weighted_totals(demo):
-    reviews = Review.objects.select_related("assignment__panel", "assignment__expert__user")
+    reviews = Review.objects.filter(assignment__panel__in=review_panels()).select_related(
+        "assignment__panel", "assignment__expert__user")
 
     for review in reviews.filter(state="submitted"):
         rubric = review.assignment.panel.rubric
