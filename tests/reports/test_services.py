@@ -56,8 +56,11 @@ def test_generation_runs_in_the_immediate_task_backend(funded, school, school_us
     assert Notice.objects.filter(user=school_user, kind="quality_report.ready").count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
 def test_generation_runs_in_the_database_worker(funded, bureau_user,
                                                 django_capture_on_commit_callbacks):
+    """The worker closes its database connection when done, which a test transaction cannot
+    survive on PostgreSQL: this test commits for real (the database is flushed after)."""
     report = report_open(year=YEAR, institution=None, by=bureau_user)
     with django_capture_on_commit_callbacks(execute=True):
         report_generate_request(report=report, by=bureau_user)
